@@ -72,3 +72,33 @@ export interface ScanSummary {
   readonly unreachable: number;
   readonly malformed: number;
 }
+
+/** What a peer's ballot file looked like this pass. */
+export type BallotRead =
+  | { kind: "ok"; ballot: Ballot }
+  /** No ballot yet: its agent has not started (NotFound). Not an acceptor yet. */
+  | { kind: "missing" }
+  | { kind: "unreadable"; reason: string };
+
+/** One control plane of our cluster as seen this pass (TLS-verified against our CA). */
+export interface PeerView {
+  readonly address: string;
+  readonly bootTime: bigint;
+  readonly etcd: EtcdEvidence;
+  readonly ballot: BallotRead;
+}
+
+/** This node as seen through its own apid. */
+export interface SelfView {
+  readonly address: string;
+  readonly bootTime: bigint;
+  readonly etcd: EtcdEvidence;
+}
+
+/** Everything one pass observed; the only input of the core besides time and randomness. */
+export interface View {
+  /** Milliseconds on the shell's clock (monotonic in production). */
+  readonly now: number;
+  readonly self: SelfView;
+  readonly peers: readonly PeerView[];
+}
