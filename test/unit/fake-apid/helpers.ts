@@ -1,0 +1,63 @@
+// A plain grpc-js client for the fake node, with certificates from pki.ts:
+// deliberately not the agent's client, so the fake is checked on its own.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { CosiState, MachineService } from "../../../src/talos/protos.js";
+import type { LeafCert } from "../../../hack/fake-apid/pki.js";
+
+const CALL_DEADLINE_MS = 5_000;
+
+export interface TestClient {
+  unary(method: string, request: object): Promise<Record<string, unknown>>;
+  stream(method: string, request: object): Promise<Record<string, unknown>[]>;
+  close(): void;
+}
+
+type Callback = (err: grpc.ServiceError | null, reply: Record<string, unknown>) => void;
+type AnyClient = Record<string, (req: object, opts: grpc.CallOptions, cb?: Callback) => grpc.ClientReadableStream<Record<string, unknown>>>;
+
+/** Dials host:port with mTLS: `caPem` verifies the server (IP SAN = host), `cert` is ours. */
+export function dial(service: "machine" | "cosi", host: string, port: number, caPem: string, cert: LeafCert | null): TestClient {
+  const def = service === "machine" ? MachineService : CosiState;
+  const Ctor = grpc.makeGenericClientConstructor(def, service);
+  const creds = cert === null ? grpc.credentials.createSsl(Buffer.from(caPem)) : grpc.credentials.createSsl(Buffer.from(caPem), Buffer.from(cert.keyPem), Buffer.from(cert.certPem));
+  const target = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const client = new Ctor(target, creds);
+  const methods = client as unknown as AnyClient;
+  const deadline = (): grpc.CallOptions => ({ deadline: Date.now() + CALL_DEADLINE_MS });
+  return {
+    unary: (method, request) =>
+      new Promise((resolve, reject) => {
+        methods[method]?.call(client, request, deadline(), (err, reply) => (err === null ? resolve(reply) : reject(err)));
+      }),
+    stream: (method, request) =>
+      new Promise((resolve, reject) => {
+        const out: Record<string, unknown>[] = [];
+        const call = methods[method]?.call(client, request, deadline());
+        if (call === undefined) return reject(new Error(`no method ${method}`));
+        call.on("data", (m: Record<string, unknown>) => out.push(m));
+        call.on("error", reject);
+        call.on("end", () => resolve(out));
+      }),
+    close: () => client.close(),
+  };
+}
+
+/** The gRPC code of a rejected call, or "ok". */
+export async function codeOf(p: Promise<unknown>): Promise<number | "ok"> {
+  try {
+    await p;
+    return "ok";
+  } catch (err) {
+    return (err as grpc.ServiceError).code;
+  }
+}
+
+export async function tempDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+export { status } from "@grpc/grpc-js";
