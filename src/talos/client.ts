@@ -1,0 +1,177 @@
+// The Talos API of ONE node, as the agent needs it. Each method is one gRPC
+// call with its own deadline, and fails only with TalosError.
+import type { MethodDefinition } from "@grpc/proto-loader";
+import type { MachineType } from "../core/types.js";
+import type { ClientRole } from "../credentials/certs.js";
+import { closeChannel, openChannel, serverStream, unary, type CallOptions, type Channel, type ChannelOptions } from "./channel.js";
+import { TalosError } from "./errors.js";
+import { CosiState, MachineService } from "./protos.js";
+import * as reply from "./replies.js";
+
+export type { CallOptions } from "./channel.js";
+export type { CosiResource, EtcdMember, EtcdMemberStatus, ServiceStatus, VersionReply } from "./replies.js";
+
+/** Largest file read() accepts: ballots are a few hundred bytes. */
+export const DEFAULT_READ_LIMIT = 64 * 1024;
+
+export interface ResourceRef {
+  readonly namespace: string;
+  readonly type: string;
+  readonly id: string;
+}
+
+export const MACHINE_TYPE: ResourceRef = { namespace: "config", type: "MachineTypes.config.talos.dev", id: "machine-type" };
+
+export interface TalosClient {
+  readonly address: string;
+  readonly port: number;
+  readonly role: ClientRole;
+  /** Fingerprint of the identity this client presents. */
+  readonly fingerprint: string;
+  version(opts: CallOptions): Promise<reply.VersionReply>;
+  /** /proc/stat btime of the node, Unix seconds; a bigint because it is a uint64. */
+  systemStat(opts: CallOptions): Promise<{ bootTime: bigint }>;
+  machineType(opts: CallOptions): Promise<MachineType>;
+  /** COSI State/Get; a missing resource is TalosError "not-found". */
+  getResource(ref: ResourceRef, opts: CallOptions): Promise<reply.CosiResource>;
+  serviceList(opts: CallOptions): Promise<reply.ServiceStatus[]>;
+  etcdMemberList(opts: CallOptions & { readonly queryLocal?: boolean }): Promise<reply.EtcdMember[]>;
+  etcdStatus(opts: CallOptions): Promise<reply.EtcdMemberStatus>;
+  /** MachineService/Read of a regular file (admin only), refused above maxBytes. */
+  read(path: string, opts: CallOptions & { readonly maxBytes?: number }): Promise<Buffer>;
+  /** MachineService/Bootstrap: the one call that must never be made twice in a cluster. */
+  bootstrap(opts: CallOptions): Promise<void>;
+  close(): void;
+}
+
+function method(service: typeof MachineService, name: string): MethodDefinition<object, object> {
+  const found = service[name];
+  if (found === undefined) throw new Error(`no method ${name}`);
+  return found as MethodDefinition<object, object>;
+}
+
+const M = {
+  version: method(MachineService, "Version"),
+  systemStat: method(MachineService, "SystemStat"),
+  serviceList: method(MachineService, "ServiceList"),
+  etcdMemberList: method(MachineService, "EtcdMemberList"),
+  etcdStatus: method(MachineService, "EtcdStatus"),
+  read: method(MachineService, "Read"),
+  bootstrap: method(MachineService, "Bootstrap"),
+  get: method(CosiState, "Get"),
+};
+
+/** A decoded protobuf object: shapes are checked field by field in replies.ts. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Decoded = any;
+
+/** clientOn exposes the Talos API over an open channel. */
+export function clientOn(channel: Channel, onClose: () => void = () => closeChannel(channel)): TalosClient {
+  const call = (m: MethodDefinition<object, object>, request: object, opts: CallOptions): Promise<Decoded> =>
+    unary(channel, m, request, opts);
+
+  const getResource = async (ref: ResourceRef, opts: CallOptions): Promise<reply.CosiResource> => {
+    const got: Decoded = await call(M.get, { ...ref, options: {} }, opts);
+    const resource = got?.resource;
+    const meta = resource?.metadata;
+    if (meta === null || meta === undefined || resource.spec === null || resource.spec === undefined) {
+      throw new TalosError("malformed", `COSI ${ref.type}/${ref.id}: reply without resource`);
+    }
+    if (meta.id !== ref.id || meta.type !== ref.type) {
+      throw new TalosError("malformed", `COSI ${ref.type}/${ref.id}: got ${String(meta.type)}/${String(meta.id)}`);
+    }
+    return {
+      namespace: reply.text(meta.namespace),
+      type: meta.type,
+      id: meta.id,
+      version: reply.text(meta.version),
+      yamlSpec: reply.text(resource.spec.yaml_spec),
+      protoSpec: Buffer.isBuffer(resource.spec.proto_spec) ? resource.spec.proto_spec : Buffer.alloc(0),
+    };
+  };
+
+  return {
+    address: channel.address,
+    port: channel.port,
+    role: channel.identity.role,
+    fingerprint: channel.identity.fingerprint,
+
+    async version(opts) {
+      const v: Decoded = reply.single(await call(M.version, {}, opts), "Version");
+      return {
+        tag: reply.text(v.version?.tag),
+        sha: reply.text(v.version?.sha),
+        arch: reply.text(v.version?.arch),
+        platform: reply.text(v.platform?.name),
+      };
+    },
+
+    async systemStat(opts) {
+      const s: Decoded = reply.single(await call(M.systemStat, {}, opts), "SystemStat");
+      const bootTime = reply.uint64(s.boot_time, "boot_time");
+      if (bootTime === 0n) throw new TalosError("malformed", "SystemStat: boot_time is 0");
+      return { bootTime };
+    },
+
+    async machineType(opts) {
+      return reply.machineTypeOf((await getResource(MACHINE_TYPE, opts)).yamlSpec);
+    },
+
+    getResource,
+
+    async serviceList(opts) {
+      const l: Decoded = reply.single(await call(M.serviceList, {}, opts), "ServiceList");
+      return (l.services ?? []).map(reply.serviceOf);
+    },
+
+    async etcdMemberList(opts) {
+      const request = { query_local: opts.queryLocal ?? false };
+      const l: Decoded = reply.single(await call(M.etcdMemberList, request, opts), "EtcdMemberList");
+      return (l.members ?? []).map(reply.memberOf);
+    },
+
+    async etcdStatus(opts) {
+      const s: Decoded = reply.single(await call(M.etcdStatus, {}, opts), "EtcdStatus");
+      const m = s.member_status;
+      if (m === null || m === undefined) throw new TalosError("malformed", "EtcdStatus: no member_status");
+      return {
+        memberId: reply.uint64(m.member_id, "member_id"),
+        leader: reply.uint64(m.leader, "leader"),
+        raftIndex: reply.uint64(m.raft_index, "raft_index"),
+        isLearner: m.is_learner === true,
+        errors: (m.errors ?? []).map(reply.text),
+      };
+    },
+
+    async read(path, opts) {
+      const limit = opts.maxBytes ?? DEFAULT_READ_LIMIT;
+      let total = 0;
+      const chunks = await serverStream<object, Decoded>(channel, M.read, { path }, {
+        ...opts,
+        accept: (data) => {
+          const error = data?.metadata?.error;
+          if (typeof error === "string" && error !== "") return `Read ${path}: ${error}`;
+          if (!Buffer.isBuffer(data?.bytes)) return `Read ${path}: chunk without bytes`;
+          total += data.bytes.length;
+          return total > limit ? `Read ${path}: larger than ${limit} bytes` : undefined;
+        },
+      });
+      return Buffer.concat(chunks.map((d) => d.bytes as Buffer));
+    },
+
+    async bootstrap(opts) {
+      // Status OK is the answer; the empty reply item is not required, so a
+      // Bootstrap that happened is never reported as a failure.
+      const r: Decoded = await call(M.bootstrap, { recover_etcd: false, recover_skip_hash_check: false }, opts);
+      const error = r?.messages?.[0]?.metadata?.error;
+      if (typeof error === "string" && error !== "") throw new TalosError("unknown", `Bootstrap: ${error}`);
+    },
+
+    close: onClose,
+  };
+}
+
+/** connectTalos opens a dedicated (unpooled) client for one node. */
+export function connectTalos(opts: ChannelOptions): TalosClient {
+  return clientOn(openChannel(opts));
+}

@@ -1,0 +1,125 @@
+// One error type for everything that can go wrong talking to a Talos node,
+// with the kind callers switch on; the raw gRPC code and message are kept for
+// logs. Every failure of a call ends up here, so nothing else escapes.
+import { status as Status } from "@grpc/grpc-js";
+
+export type TalosErrorKind =
+  | "refused" // nothing listens (TCP RST)
+  | "timeout" // no answer within the deadline
+  | "tls-rejected" // the server refused our client certificate / aborted the handshake
+  | "foreign" // server cert not from our CA, or the dialed IP is not in its SANs
+  | "permission-denied"
+  | "not-found"
+  | "already-exists"
+  | "failed-precondition"
+  | "unimplemented"
+  | "invalid-argument"
+  | "unavailable"
+  | "canceled"
+  | "malformed" // not gRPC, garbage, or replies that make no sense
+  | "unknown";
+
+export class TalosError extends Error {
+  override readonly name = "TalosError";
+  readonly kind: TalosErrorKind;
+  /** The gRPC status code, or null when the failure was below gRPC. */
+  readonly code: number | null;
+  /** The server's or the transport's own words, unedited. */
+  readonly rawMessage: string;
+
+  constructor(kind: TalosErrorKind, rawMessage: string, options: { code?: number | null; cause?: unknown } = {}) {
+    super(`${kind}: ${rawMessage}`, { cause: options.cause });
+    this.kind = kind;
+    this.code = options.code ?? null;
+    this.rawMessage = rawMessage;
+  }
+}
+
+// X.509 verification failures as OpenSSL words them (Node passes the text on;
+// grpc-js keeps only the text) plus Node's own altname error.
+const FOREIGN =
+  /unable to verify|self[- ]signed certificate|unable to get (local )?issuer|certificate signature failure|certificate has expired|certificate is not yet valid|unsupported certificate purpose|certificate (not trusted|rejected)|does not match certificate's altnames|ERR_TLS_CERT_ALTNAME_INVALID|not verified by the machine CA/i;
+// A TLS alert sent by the server: it did not accept our certificate.
+const ALERT = /alert (bad certificate|unknown ca|certificate required|certificate unknown|handshake failure|access denied|decrypt error|unsupported certificate|certificate revoked|certificate expired)|ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE|ACCESS_DENIED|DECRYPT_ERROR)/i;
+// TLS or HTTP/2 spoken wrongly: the peer is not a TLS/gRPC server.
+const GARBAGE =
+  /wrong version number|packet length too long|record layer failure|unexpected (eof|message)|no application protocol|http\/1|Protocol error|NGHTTP2|ERR_HTTP2|Received HTTP status code|parsing error|invalid (length|header)|bad record/i;
+
+/**
+ * classifyTransport names a failure that happened below gRPC (socket or TLS),
+ * from the Node error code when there is one, else from the message text.
+ */
+export function classifyTransport(text: string, code?: string): TalosErrorKind {
+  const probe = `${code ?? ""} ${text}`;
+  if (/ECONNREFUSED/.test(probe)) return "refused";
+  if (/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|timed out/i.test(probe)) return "timeout";
+  if (FOREIGN.test(probe)) return "foreign";
+  if (ALERT.test(probe)) return "tls-rejected";
+  if (GARBAGE.test(probe)) return "malformed";
+  return "unavailable";
+}
+
+interface GrpcLikeError {
+  code: number;
+  details?: string;
+  message?: string;
+}
+
+function isGrpcError(e: unknown): e is GrpcLikeError {
+  return typeof e === "object" && e !== null && typeof (e as { code?: unknown }).code === "number";
+}
+
+function kindOfStatus(code: number, details: string): TalosErrorKind {
+  switch (code) {
+    case Status.CANCELLED:
+      return "canceled";
+    case Status.INVALID_ARGUMENT:
+      return "invalid-argument";
+    case Status.DEADLINE_EXCEEDED:
+      return "timeout";
+    case Status.NOT_FOUND:
+      return "not-found";
+    case Status.ALREADY_EXISTS:
+      return "already-exists";
+    case Status.PERMISSION_DENIED:
+    case Status.UNAUTHENTICATED:
+      return "permission-denied";
+    case Status.FAILED_PRECONDITION:
+      return "failed-precondition";
+    case Status.UNIMPLEMENTED:
+      return "unimplemented";
+    case Status.UNAVAILABLE:
+      // grpc-js reports every connection failure as UNAVAILABLE; the reason
+      // survives only as text ("No connection established. Last error: …").
+      // "Failed to connect" is what it says when the TLS handshake succeeded
+      // (so the server passed our checks) but the server hung up before
+      // HTTP/2 began: in TLS 1.3 that is how a refused client cert shows.
+      if (/Last error: Failed to connect\b/.test(details)) return "tls-rejected";
+      return classifyTransport(details);
+    case Status.INTERNAL:
+    case Status.RESOURCE_EXHAUSTED:
+      return GARBAGE.test(details) || /larger than max/i.test(details) ? "malformed" : "unknown";
+    default:
+      return "unknown";
+  }
+}
+
+/**
+ * toTalosError turns anything a call may throw into a TalosError. `foreign`
+ * is the verdict our own certificate check recorded on this connection, which
+ * is more precise than the text grpc-js passes on.
+ */
+export function toTalosError(e: unknown, foreign?: string): TalosError {
+  if (e instanceof TalosError) return e;
+  if (isGrpcError(e)) {
+    const details = e.details ?? e.message ?? "";
+    if (foreign !== undefined && e.code === Status.UNAVAILABLE) {
+      return new TalosError("foreign", foreign, { code: e.code, cause: e });
+    }
+    return new TalosError(kindOfStatus(e.code, details), details, { code: e.code, cause: e });
+  }
+  if (e instanceof Error && e.name === "AbortError") return new TalosError("canceled", e.message, { cause: e });
+  const message = e instanceof Error ? e.message : String(e);
+  const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
+  return new TalosError(classifyTransport(message, code), message, { cause: e });
+}

@@ -1,0 +1,123 @@
+// Pure checks that turn decoded replies into the values the agent uses. A
+// peer is untrusted input even after TLS: anything missing or odd is
+// "malformed", never a guess.
+import { parse as parseYaml } from "yaml";
+import type { MachineType } from "../core/types.js";
+import { TalosError } from "./errors.js";
+
+/** The fields every MachineService reply item may carry (apid "nodes" mode only). */
+interface Item {
+  readonly metadata?: { readonly error?: string; readonly hostname?: string } | null;
+}
+
+/** The reply item of a call to one node: exactly the first, and not an apid-relayed error. */
+export function single<T extends Item>(reply: { readonly messages?: readonly T[] } | null | undefined, rpc: string): T {
+  const first = reply?.messages?.[0];
+  if (first === undefined) throw new TalosError("malformed", `${rpc}: reply has no message`);
+  const error = first.metadata?.error;
+  if (typeof error === "string" && error !== "") throw new TalosError("unknown", `${rpc}: ${error}`);
+  return first;
+}
+
+/** uint64 arrives as a decimal string (longs: String); a JS number would lose bits above 2^53. */
+export function uint64(value: unknown, field: string): bigint {
+  if (typeof value !== "string" || !/^\d{1,20}$/.test(value)) {
+    throw new TalosError("malformed", `${field}: not a uint64: ${String(value)}`);
+  }
+  const n = BigInt(value);
+  if (n >= 2n ** 64n) throw new TalosError("malformed", `${field}: out of range: ${value}`);
+  return n;
+}
+
+export function text(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+const MACHINE_TYPES: readonly MachineType[] = ["controlplane", "init", "worker", "unknown"];
+
+/** machineTypeOf reads MachineTypes.config.talos.dev's yaml_spec: a bare scalar. */
+export function machineTypeOf(yamlSpec: string): MachineType {
+  let value: unknown;
+  try {
+    value = parseYaml(yamlSpec);
+  } catch (cause) {
+    throw new TalosError("malformed", `machine type: not YAML`, { cause });
+  }
+  const found = MACHINE_TYPES.find((t) => t === value);
+  if (found === undefined) throw new TalosError("malformed", `machine type: unexpected value ${JSON.stringify(value)}`);
+  return found;
+}
+
+export interface VersionReply {
+  readonly tag: string;
+  readonly sha: string;
+  readonly arch: string;
+  readonly platform: string;
+}
+
+export interface ServiceStatus {
+  readonly id: string;
+  /** Talos's service state word: Running, Preparing, Waiting, Finished, … */
+  readonly state: string;
+  /** null when Talos has no health verdict (no check, or not run yet). */
+  readonly healthy: boolean | null;
+}
+
+export interface EtcdMember {
+  readonly id: bigint;
+  readonly hostname: string;
+  readonly peerUrls: readonly string[];
+  readonly clientUrls: readonly string[];
+  readonly isLearner: boolean;
+}
+
+export interface EtcdMemberStatus {
+  readonly memberId: bigint;
+  readonly leader: bigint;
+  readonly raftIndex: bigint;
+  readonly isLearner: boolean;
+  readonly errors: readonly string[];
+}
+
+/** A COSI resource as the State API returns it. */
+export interface CosiResource {
+  readonly namespace: string;
+  readonly type: string;
+  readonly id: string;
+  readonly version: string;
+  /** Always filled by the server (cosi-runtime). */
+  readonly yamlSpec: string;
+  readonly protoSpec: Buffer;
+}
+
+interface RawService {
+  readonly id?: unknown;
+  readonly state?: unknown;
+  readonly health?: { readonly unknown?: unknown; readonly healthy?: unknown } | null;
+}
+
+export function serviceOf(raw: RawService): ServiceStatus {
+  const id = text(raw.id);
+  if (id === "") throw new TalosError("malformed", "service list: entry without id");
+  const health = raw.health;
+  const healthy = health === null || health === undefined || health.unknown === true ? null : health.healthy === true;
+  return { id, state: text(raw.state), healthy };
+}
+
+interface RawMember {
+  readonly id?: unknown;
+  readonly hostname?: unknown;
+  readonly peer_urls?: readonly unknown[];
+  readonly client_urls?: readonly unknown[];
+  readonly is_learner?: unknown;
+}
+
+export function memberOf(raw: RawMember): EtcdMember {
+  return {
+    id: uint64(raw.id, "etcd member id"),
+    hostname: text(raw.hostname),
+    peerUrls: (raw.peer_urls ?? []).map(text),
+    clientUrls: (raw.client_urls ?? []).map(text),
+    isLearner: raw.is_learner === true,
+  };
+}
