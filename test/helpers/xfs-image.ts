@@ -26,6 +26,8 @@ export interface XfsImageOptions {
   readonly blockSize?: number;
   /** Inode size; default 512 (Talos). */
   readonly inodeSize?: number;
+  /** Allocation groups; default mkfs's choice (4 below 4 GiB). */
+  readonly agCount?: number;
   readonly files: readonly XfsImageFile[];
   /** Write through the kernel so that files larger than a block get several extents. Needs root. */
   readonly fragment?: boolean;
@@ -62,6 +64,7 @@ export async function makeXfsImage(opts: XfsImageOptions): Promise<XfsImage> {
       `size=${opts.blockSize ?? 4096}`,
       "-i",
       `size=${opts.inodeSize ?? 512}`,
+      ...(opts.agCount !== undefined ? ["-d", `agcount=${opts.agCount}`] : []),
     ];
     if (opts.fragment === true) {
       await run("mkfs.xfs", [...mkfs, path], { timeout: TOOL_TIMEOUT_MS });
@@ -152,7 +155,9 @@ async function writeThroughKernel(
     }
   });
   lines.push(`rm -f '${mnt}'/.filler-*`, "sync");
-  await run("unshare", ["-m", "--propagation", "private", "sh", "-c", lines.join("\n")], { timeout: TOOL_TIMEOUT_MS });
+  const script = join(dir, "populate.sh");
+  await writeFile(script, lines.join("\n") + "\n");
+  await run("unshare", ["-m", "--propagation", "private", "sh", script], { timeout: TOOL_TIMEOUT_MS });
 }
 
 /** canWriteThroughKernel: fragment needs root (mount, loop devices). */
@@ -162,20 +167,26 @@ export function canWriteThroughKernel(): boolean {
 
 export interface XfsFileLayout {
   readonly inode: bigint;
+  /** Data fork format: "extents" (list in the inode) or "btree". */
+  readonly format: string;
+  /** di_size: for a directory in block form it equals the directory block size. */
+  readonly size: number;
   readonly extents: number;
   /** Allocation group of each extent, in file order. */
   readonly extentAgs: readonly number[];
 }
 
-/** fileLayout asks xfs_db (not our reader) where a file's inode and extents are. */
+/** fileLayout asks xfs_db (not our reader) where a file's inode and extents are; name "" is the root. */
 export async function fileLayout(image: string, name: string): Promise<XfsFileLayout> {
-  const { stdout } = await run("xfs_db", ["-r", "-c", `path /${name}`, "-c", "inode", "-c", "bmap", image], {
+  const { stdout } = await run("xfs_db", ["-r", "-c", `path /${name}`, "-c", "inode", "-c", "p core.format core.size", "-c", "bmap", image], {
     timeout: TOOL_TIMEOUT_MS,
   });
   const ino = /current inode number is (\d+)/.exec(stdout);
-  if (ino === null) throw new Error(`xfs_db gave no inode for ${name}: ${stdout}`);
+  const format = /^core\.format = \d+ \((\w+)\)/m.exec(stdout);
+  const size = /^core\.size = (\d+)/m.exec(stdout);
+  if (ino === null || format === null || size === null) throw new Error(`xfs_db gave no inode for ${name}: ${stdout}`);
   const extentAgs = [...stdout.matchAll(/^data offset \d+ startblock \d+ \((\d+)\/\d+\)/gm)].map((m) => Number(m[1]));
-  return { inode: BigInt(ino[1] as string), extents: extentAgs.length, extentAgs };
+  return { inode: BigInt(ino[1] as string), format: format[1] as string, size: Number(size[1]), extents: extentAgs.length, extentAgs };
 }
 
 /** superblockField reads one superblock field with xfs_db, e.g. "agblklog". */
