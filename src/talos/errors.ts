@@ -65,8 +65,11 @@ interface GrpcLikeError {
   message?: string;
 }
 
+// grpc-js's ServiceError: a numeric status code plus details (a DOMException
+// also has a numeric code, but no details).
 function isGrpcError(e: unknown): e is GrpcLikeError {
-  return typeof e === "object" && e !== null && typeof (e as { code?: unknown }).code === "number";
+  const candidate = e as { code?: unknown; details?: unknown } | null;
+  return typeof e === "object" && typeof candidate?.code === "number" && typeof candidate.details === "string";
 }
 
 function kindOfStatus(code: number, details: string): TalosErrorKind {
@@ -111,6 +114,7 @@ function kindOfStatus(code: number, details: string): TalosErrorKind {
  */
 export function toTalosError(e: unknown, foreign?: string): TalosError {
   if (e instanceof TalosError) return e;
+  if (e instanceof Error && e.name === "AbortError") return new TalosError("canceled", e.message, { cause: e });
   if (isGrpcError(e)) {
     const details = e.details ?? e.message ?? "";
     if (foreign !== undefined && e.code === Status.UNAVAILABLE) {
@@ -118,7 +122,6 @@ export function toTalosError(e: unknown, foreign?: string): TalosError {
     }
     return new TalosError(kindOfStatus(e.code, details), details, { code: e.code, cause: e });
   }
-  if (e instanceof Error && e.name === "AbortError") return new TalosError("canceled", e.message, { cause: e });
   const message = e instanceof Error ? e.message : String(e);
   const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
   return new TalosError(classifyTransport(message, code), message, { cause: e });

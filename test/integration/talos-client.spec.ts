@@ -1,12 +1,18 @@
 // The Talos API client and the probe against real mutual TLS on loopback.
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from "@grpc/grpc-js";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { startFakeNode } from "../../hack/fake-apid/node.js";
+import { makeClusterCa } from "../../hack/fake-apid/pki.js";
 import { mintClientIdentity, type ClientIdentity } from "../../src/credentials/certs.js";
 import { probe } from "../../src/discovery/probe.js";
 import { connectTalos, type TalosClient } from "../../src/talos/client.js";
 import { TalosError } from "../../src/talos/errors.js";
 import { createTalosPool, type TalosPool } from "../../src/talos/pool.js";
+import { MachineService } from "../../src/talos/protos.js";
 import { makeCa, makeLeaf, type KeyType, type TestCa } from "../unit/talos/pki.js";
 import { startApid, type RunningApid } from "../unit/talos/server.js";
 
@@ -41,7 +47,10 @@ const machine: Record<string, Unary | ((s: ServerWritableStream<any, any>) => vo
   Bootstrap: (_c, cb) => cb({ code: status.ALREADY_EXISTS, details: "etcd data directory is not empty" }, null),
   Read: (s: ServerWritableStream<any, any>) => {
     const path = (s.request as { path: string }).path;
-    if (path === "/missing") return s.emit("error", { code: status.NOT_FOUND, details: "no such file" });
+    if (path === "/missing") {
+      s.emit("error", { code: status.NOT_FOUND, details: "no such file" });
+      return;
+    }
     const size = path === "/big" ? 70 * 1024 : 10;
     for (let i = 0; i < size; i += 4096) s.write({ bytes: Buffer.alloc(Math.min(4096, size - i), 0x61) });
     s.end();
@@ -146,6 +155,27 @@ describe("connectTalos()", () => {
     const missing = await failure(c.getResource({ namespace: "runtime", type: "Services.v1alpha1.talos.dev", id: "etcd" }, call));
     expect(missing.kind).toBe("not-found");
     expect((await failure(c.etcdStatus(call))).kind).toBe("unimplemented");
+  });
+
+  it("calls replies that do not decode or make no sense malformed", async () => {
+    const ca = await makeCa("ed25519");
+    const leaf = await makeLeaf(ca, { ips: ["127.0.0.2"] });
+    const garbage = { ...MachineService["SystemStat"]!, responseSerialize: () => Buffer.from([0xff, 0xff, 0xff]) };
+    const apid = await startApid({
+      host: "127.0.0.2",
+      ...leaf,
+      clientCaPems: [ca.certPem],
+      machineDefinition: { ...MachineService, SystemStat: garbage },
+      machine: { ...machine, ServiceList: (_c: unknown, cb: sendUnaryData<unknown>) => cb(null, { messages: [] }) },
+      cosi: { Get: (_c: unknown, cb: sendUnaryData<unknown>) => cb(null, { resource: { metadata: { type: "X", id: "y" }, spec: {} } }) },
+    });
+    cleanups.push(() => apid.close());
+    const reader = await mintClientIdentity(ca, "os:reader", new Date(), 3600_000);
+    const c = connectTalos({ address: "127.0.0.2", port: apid.port, identity: reader, trust: ca.trustPems });
+    cleanups.push(() => c.close());
+    expect((await failure(c.systemStat(call))).kind).toBe("malformed");
+    expect((await failure(c.serviceList(call))).kind).toBe("malformed");
+    expect((await failure(c.machineType(call))).kind).toBe("malformed");
   });
 
   for (const keyType of ["ed25519", "ecdsa", "rsa"] as const) {
@@ -285,5 +315,41 @@ describe("probe()", () => {
     const result = await probe("127.0.0.2", { pool: p, reader, trust: ca.trustPems }, opts);
     expect(result.kind).toBe("malformed");
     expect(p.size).toBe(0);
+  });
+});
+
+describe("against the fake apid", () => {
+  async function fakeNode(version: string, opts: { hang?: boolean } = {}) {
+    const worldDir = await mkdtemp(join(tmpdir(), "talos-client-"));
+    cleanups.push(() => rm(worldDir, { recursive: true, force: true }));
+    const cluster = await makeClusterCa("ed25519");
+    const node = await startFakeNode(
+      { address: "127.0.0.4", port: 0, ca: cluster, machineType: "controlplane", bootTime: 2n ** 60n, talosVersion: version, worldDir, ...opts },
+      { signal: AbortSignal.timeout(30_000) },
+    );
+    cleanups.push(() => node.stop());
+    const ca = { certPem: cluster.certPem, key: cluster.keyObject, keyType: cluster.keyType, trustPems: [cluster.certPem], fingerprint: "" };
+    return { node, ca };
+  }
+
+  it("accepts our minted certs (EKU rule, RBAC) and reads what a node says", async () => {
+    const { node, ca } = await fakeNode("v1.14");
+    const reader = await mintClientIdentity(ca, "os:reader", new Date(), 3600_000);
+    const admin = await mintClientIdentity(ca, "os:admin", new Date(), 3600_000);
+    const p = pool(node.port);
+    const result = await probe(node.address, { pool: p, reader, trust: ca.trustPems }, { signal: AbortSignal.timeout(30_000), timeoutMs: 3_000 });
+    expect(result).toEqual({ kind: "talos", address: node.address, machineType: "controlplane", bootTime: 2n ** 60n });
+    const asReader = p.client(node.address, reader, ca.trustPems);
+    expect((await failure(asReader.bootstrap(call))).kind).toBe("permission-denied");
+    const asAdmin = p.client(node.address, admin, ca.trustPems);
+    expect((await failure(asAdmin.read("/var/lib/autobootstrap/ballot.json", call))).kind).toBe("not-found");
+    expect(p.size).toBe(2);
+  });
+
+  it("times out on a node that completes TLS and HTTP/2 but never answers", async () => {
+    const { node, ca } = await fakeNode("v1.12", { hang: true });
+    const reader = await mintClientIdentity(ca, "os:reader", new Date(), 3600_000);
+    const result = await probe(node.address, { pool: pool(node.port), reader, trust: ca.trustPems }, { signal: AbortSignal.timeout(30_000), timeoutMs: 500 });
+    expect(result.kind).toBe("timeout");
   });
 });

@@ -1,6 +1,6 @@
 // A minimal apid stand-in for tests: real grpc-js Server, real mutual TLS,
 // handlers supplied by each test. Listens on loopback only.
-import { Server, ServerCredentials, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { CosiState, MachineService } from "../../../src/talos/protos.js";
 
 export interface ApidOptions {
@@ -11,6 +11,8 @@ export interface ApidOptions {
   readonly clientCaPems: readonly string[];
   readonly machine?: UntypedServiceImplementation;
   readonly cosi?: UntypedServiceImplementation;
+  /** Replaces MachineService's definition, e.g. to serialize garbage. */
+  readonly machineDefinition?: ServiceDefinition;
 }
 
 export interface RunningApid {
@@ -20,7 +22,7 @@ export interface RunningApid {
 
 export async function startApid(opts: ApidOptions): Promise<RunningApid> {
   const server = new Server();
-  server.addService(MachineService, opts.machine ?? {});
+  server.addService(opts.machineDefinition ?? MachineService, opts.machine ?? {});
   server.addService(CosiState, opts.cosi ?? {});
   const creds = ServerCredentials.createSsl(
     Buffer.from(opts.clientCaPems.join("\n")),

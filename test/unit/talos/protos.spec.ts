@@ -1,0 +1,45 @@
+import protobuf from "protobufjs";
+import { describe, expect, it } from "vitest";
+import { CosiState, MachineService } from "../../../src/talos/protos.js";
+
+describe("MachineService", () => {
+  it("uses Talos's paths and stream shapes", () => {
+    expect(Object.keys(MachineService).sort()).toEqual(
+      ["Bootstrap", "EtcdMemberList", "EtcdStatus", "Read", "ServiceList", "SystemStat", "Version"],
+    );
+    expect(MachineService["Bootstrap"]?.path).toBe("/machine.MachineService/Bootstrap");
+    expect(MachineService["Read"]?.responseStream).toBe(true);
+    expect(MachineService["SystemStat"]?.responseStream).toBe(false);
+  });
+
+  it("decodes uint64 boot_time as a string with every bit", () => {
+    const m = MachineService["SystemStat"]!;
+    const wire = m.responseSerialize({ messages: [{ boot_time: "18446744073709551615" }] });
+    expect(m.responseDeserialize(wire)).toMatchObject({ messages: [{ boot_time: "18446744073709551615", metadata: null }] });
+  });
+
+  it("puts boot_time in field 2 of the item in field 1", () => {
+    const wire = MachineService["SystemStat"]!.responseSerialize({ messages: [{ boot_time: "1" }] });
+    // field 1, length-delimited (0x0a), length 2; field 2 varint (0x10) = 1
+    expect([...wire]).toEqual([0x0a, 0x02, 0x10, 0x01]);
+  });
+
+  it("skips fields a newer Talos sends that the schema leaves out", () => {
+    // SystemStat item with cpu_total (field 3, a message) before boot_time.
+    const w = protobuf.Writer.create();
+    w.uint32(0x0a).fork().uint32(0x1a).fork().uint32(0x09).double(1.5).ldelim().uint32(0x10).uint64(42).ldelim();
+    expect(MachineService["SystemStat"]!.responseDeserialize(Buffer.from(w.finish()))).toMatchObject({
+      messages: [{ boot_time: "42" }],
+    });
+  });
+});
+
+describe("CosiState", () => {
+  it("serves /cosi.resource.State/Get with yaml_spec in Spec field 2", () => {
+    const get = CosiState["Get"]!;
+    expect(get.path).toBe("/cosi.resource.State/Get");
+    const wire = get.responseSerialize({ resource: { spec: { yaml_spec: "worker" } } });
+    // resource (1) { spec (2) { yaml_spec (2) "worker" } }
+    expect([...wire]).toEqual([0x0a, 0x0a, 0x12, 0x08, 0x12, 0x06, ...Buffer.from("worker")]);
+  });
+});
