@@ -74,9 +74,11 @@ async function ask(address: string, deps: ProbeDeps, signal: AbortSignal, timeou
  */
 export async function probe(address: string, deps: ProbeDeps, opts: ProbeOptions): Promise<ProbeResult> {
   const port = deps.pool.port;
+  // Each step gets what is left of the probe's deadline as its own deadline,
+  // so no per-probe timer signal is linked onto the caller's long-lived one.
   const deadline = Date.now() + opts.timeoutMs;
-  const signal = AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)]);
   const remaining = (): number => Math.max(1, deadline - Date.now());
+  const signal = opts.signal;
 
   if (deps.pool.has(address, deps.reader)) {
     try {
@@ -85,7 +87,9 @@ export async function probe(address: string, deps: ProbeDeps, opts: ProbeOptions
       const talosError = error as TalosError;
       // A pooled peer that stopped answering (reboot, new cert) gets a fresh
       // look below rather than a vague verdict.
-      if (talosError.kind !== "unavailable" || signal.aborted) return fromError(address, talosError);
+      if (talosError.kind !== "unavailable" || signal.aborted || Date.now() >= deadline) {
+        return fromError(address, talosError);
+      }
     }
   }
 
