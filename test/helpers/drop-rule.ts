@@ -1,0 +1,29 @@
+// A "dropping" host: its address answers ARP/ND, but SYNs to apid's port
+// vanish, as behind a firewall. The rule lives in the host's own namespace.
+import { which } from "./preflight.js";
+import { run, runOk } from "./cmd.js";
+
+export const APID_PORT = 50000;
+
+/** dropApid installs the rule with nft, or with iptables/ip6tables when nft is missing or refused. */
+export async function dropApid(ns: string, port = APID_PORT): Promise<void> {
+  const inNs = (argv: string[]) => ["ip", "netns", "exec", ns, ...argv];
+  if (which("nft") !== null) {
+    const ruleset = [
+      "table inet abt_drop {",
+      "  chain input {",
+      "    type filter hook input priority 0; policy accept;",
+      `    tcp dport ${port} drop`,
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+    const r = await run(inNs(["nft", "-f", "-"]), { input: ruleset });
+    if (r.code === 0) return;
+    if (which("iptables") === null) throw new Error(`nft in ${ns}: ${r.stderr.trim()}`);
+  }
+  for (const tool of ["iptables", "ip6tables"]) {
+    if (which(tool) === null) continue;
+    await runOk(inNs([tool, "-w", "5", "-A", "INPUT", "-p", "tcp", "--dport", String(port), "-j", "DROP"]));
+  }
+}
