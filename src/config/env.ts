@@ -1,7 +1,7 @@
 // Configuration from the environment (ExtensionServiceConfig `environment`).
 // Names match the Go agent's so users can move their configs over; the
 // quorum has no default, because a silent default of 1 is how clusters split.
-import { cleanEnv, makeValidator, str } from "envalid";
+import { cleanEnv, EnvMissingError, makeValidator, str } from "envalid";
 import { parseDuration } from "./duration.js";
 
 export const PREFIX = "TALOS_AUTO_BOOTSTRAP_";
@@ -81,7 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       if (names.length === 0) return;
       const lines = names.map((n) => {
         const err = (errors as Record<string, Error | undefined>)[n];
-        const why = err?.name === "EnvMissingError" ? "is required" : (err?.message ?? "is invalid");
+        const why = err instanceof EnvMissingError ? "is required" : (err?.message ?? "is invalid");
         return `${n} ${why}`;
       });
       throw new ConfigError(`invalid configuration: ${lines.join("; ")}`);

@@ -44,3 +44,14 @@ export function candidates(view: View, own: Ballot): Candidate[] {
   };
   return [self, ...byId.values()].sort(order);
 }
+
+/**
+ * ranking orders every control plane in view (self included, with or without
+ * a ballot) the way nominees are ordered: what --dry-run reports.
+ */
+export function ranking(view: View): { address: string; bootTime: bigint }[] {
+  const all = [view.self, ...view.peers].map((n) => ({ address: n.address, bootTime: n.bootTime }));
+  return all.sort((a, b) =>
+    a.bootTime !== b.bootTime ? (a.bootTime < b.bootTime ? -1 : 1) : compareAddresses(a.address, b.address),
+  );
+}
