@@ -12,6 +12,7 @@ import { skipReason } from "../helpers/preflight.js";
 import { dryRunInImage, startLoopbackCluster } from "./dry-run.js";
 import { EM_AARCH64, EM_X86_64, isElf, readElf } from "./elf.js";
 import { ARCHES, CONTAINER_DIR, REPO, SERVICE_FILE, ensureImage, hostArch, unpack, type Arch } from "./image.js";
+import { qemuUserStatic } from "./qemu.js";
 import type { ServiceSpec } from "./run-in-root.js";
 import { runService } from "./run-in-root.js";
 
@@ -134,7 +135,7 @@ describe.skipIf(skip !== null)("extension image", () => {
     });
   }
 
-  describe(`chroot into the ${process.arch} root`, () => {
+  describe("chroot into the root (no host files visible)", () => {
     it("runs the service's entrypoint and args with --version, under its NODE_OPTIONS", async () => {
       const pkg = JSON.parse(await readFile(join(REPO, "package.json"), "utf8")) as { version: string };
       const r = await runService(spec, { root: root(hostArch()), extraArgs: ["--version"] });
@@ -142,6 +143,15 @@ describe.skipIf(skip !== null)("extension image", () => {
       expect(r.code).toBe(0);
       expect(r.stdout.trim()).toBe(`talos-autobootstrap ${pkg.version}`);
     });
+
+    for (const arch of ARCHES.filter((a) => a !== hostArch())) {
+      it(`runs --version in the ${arch} root too, under qemu-user`, async () => {
+        const r = await runService(spec, { root: root(arch), extraArgs: ["--version"], emulator: await qemuUserStatic(arch) });
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/^talos-autobootstrap /);
+      });
+    }
 
     it("sees nothing of the host: node's own libraries are the image's", async () => {
       const probe = { container: { ...spec.container, args: ["-e", "process.stdout.write(require('fs').readdirSync('/').sort().join(' '))"] } };

@@ -4,7 +4,7 @@
 // mounts with test stand-ins as sources, then `chroot` — node sees no host
 // library, only what the image ships. The network namespace is the host's, as
 // for a Talos extension, so loopback servers are reachable.
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { run, type CmdResult } from "../helpers/cmd.js";
 
@@ -35,7 +35,11 @@ export interface InRootOptions {
    */
   readonly sources?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /** A static qemu-user binary, to run another arch's root: copied into it and put before the entrypoint. */
+  readonly emulator?: string;
 }
+
+const EMULATOR_IN_ROOT = "/.qemu-user-static";
 
 const sq = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
 
@@ -64,11 +68,21 @@ export async function runService(spec: ServiceSpec, o: InRootOptions): Promise<C
     if (m.options.includes("ro")) lines.push(`mount -o remount,bind,ro ${sq(target)}`);
   }
   const envArgs = [...env].map(([k, v]) => sq(`${k}=${v}`)).join(" ");
-  const argv = [c.entrypoint, ...(c.args ?? []), ...(o.extraArgs ?? [])].map(sq).join(" ");
+  const prefix: string[] = [];
+  if (o.emulator !== undefined) {
+    await copyFile(o.emulator, join(o.root, EMULATOR_IN_ROOT));
+    prefix.push(EMULATOR_IN_ROOT);
+  }
+  const argv = [...prefix, c.entrypoint, ...(c.args ?? []), ...(o.extraArgs ?? [])].map(sq).join(" ");
   // exec all the way down: unshare, sh, env, chroot and node share one pid, so
   // the deadline's SIGKILL reaches node itself.
   lines.push(`exec env -i ${envArgs} chroot ${sq(o.root)} ${argv}`);
-  return run(["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", lines.join("\n")], {
-    timeoutMs: o.timeoutMs ?? RUN_DEADLINE_MS,
-  });
+  try {
+    return await run(["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", lines.join("\n")], {
+      timeoutMs: o.timeoutMs ?? RUN_DEADLINE_MS,
+    });
+  } finally {
+    // The root must hold only what the image holds once we are done.
+    if (o.emulator !== undefined) await rm(join(o.root, EMULATOR_IN_ROOT), { force: true });
+  }
 }
