@@ -1,0 +1,54 @@
+import type { NetworkInterfaceInfo } from "node:os";
+import { describe, expect, it } from "vitest";
+import { localNetwork } from "../../../src/discovery/interfaces.js";
+import { formatPrefix } from "../../../src/discovery/prefixes.js";
+
+function info(cidr: string, internal = false): NetworkInterfaceInfo {
+  const [address = "", length = ""] = cidr.split("/");
+  const v6 = address.includes(":");
+  return v6
+    ? { address, netmask: "", family: "IPv6", mac: "00:00:00:00:00:00", internal, cidr, scopeid: 0 }
+    : { address, netmask: "", family: "IPv4", mac: "00:00:00:00:00:00", internal, cidr: length === "" ? null : cidr };
+}
+
+describe("localNetwork()", () => {
+  it("takes IPv4 and IPv6 of every interface, with their prefixes", () => {
+    const net = localNetwork({
+      eth0: [info("10.0.0.5/24"), info("fd00::5/64")],
+      eth1: [info("192.168.7.9/30"), info("2001:DB8::9/120")],
+    });
+    expect(net.addresses).toEqual(["10.0.0.5", "fd00::5", "192.168.7.9", "2001:db8::9"]);
+    expect(net.prefixes.map(formatPrefix)).toEqual(["10.0.0.0/24", "fd00::/64", "192.168.7.8/30", "2001:db8::/120"]);
+  });
+
+  it("skips loopback, link-local, multicast and unspecified addresses", () => {
+    const net = localNetwork({
+      lo: [info("127.0.0.1/8", true), info("::1/128", true), info("10.9.9.9/32", true)],
+      eth0: [
+        info("127.0.0.2/8"),
+        info("169.254.3.4/16"),
+        info("fe80::1/64"),
+        info("febf::1/64"),
+        info("224.0.0.1/4"),
+        info("ff02::1/16"),
+        info("0.0.0.0/8"),
+        info("::/128"),
+        info("10.0.0.5/24"),
+      ],
+    });
+    expect(net.addresses).toEqual(["10.0.0.5"]);
+    expect(net.prefixes.map(formatPrefix)).toEqual(["10.0.0.0/24"]);
+  });
+
+  it("lists an address held by two interfaces once and skips a prefix it cannot read", () => {
+    const net = localNetwork({ a: [info("10.0.0.5/24")], b: [info("10.0.0.5/24"), info("10.1.0.1")] });
+    expect(net.addresses).toEqual(["10.0.0.5", "10.1.0.1"]);
+    expect(net.prefixes.map(formatPrefix)).toEqual(["10.0.0.0/24"]);
+  });
+
+  it("reads this machine's interfaces by default", () => {
+    const net = localNetwork();
+    expect(net.addresses).not.toContain("127.0.0.1");
+    expect(net.prefixes.length).toBeLessThanOrEqual(net.addresses.length);
+  });
+});
