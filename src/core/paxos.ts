@@ -16,12 +16,14 @@ export function acceptRequests(own: Ballot, requests: readonly Proposal[]): Ball
   let { promised, accepted } = own;
   const sorted = [...requests].sort((a, b) => compareNumbers(a.number, b.number));
   for (const r of sorted) {
-    if (promised !== null && compareNumbers(r.number, promised) < 0) continue;
+    const vsPromise = promised === null ? 1 : compareNumbers(r.number, promised);
     switch (r.phase) {
       case "prepare":
-        promised = r.number;
+        if (vsPromise > 0) promised = r.number;
         break;
       case "accept":
+        // Re-reading a request already answered changes nothing (and writes nothing).
+        if (vsPromise < 0 || (accepted !== null && compareNumbers(accepted.number, r.number) === 0)) break;
         promised = r.number;
         accepted = { number: r.number, nominee: r.nominee };
         break;
