@@ -4,7 +4,7 @@
 // the kernel (loop mount inside a private mount namespace), one block at a
 // time with filler blocks in between, so each file gets several extents.
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, open, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -18,6 +18,11 @@ export interface XfsImageFile {
   readonly content: string | Uint8Array;
   /** Permission bits; default 0o600 (Talos writes config.yaml 0600). */
   readonly mode?: number;
+  /**
+   * Bytes of preallocated, never-written space appended after the content
+   * (fallocate): the size grows and the tail must read as zeros. Needs `fragment`.
+   */
+  readonly unwrittenTail?: number;
 }
 
 export interface XfsImageOptions {
@@ -28,6 +33,8 @@ export interface XfsImageOptions {
   readonly inodeSize?: number;
   /** Allocation groups; default mkfs's choice (4 below 4 GiB). */
   readonly agCount?: number;
+  /** More mkfs.xfs flags, e.g. Talos >= 1.10's ["-i", "nrext64=1", "-m", "rmapbt=1"]. */
+  readonly mkfsArgs?: readonly string[];
   readonly files: readonly XfsImageFile[];
   /** Write through the kernel so that files larger than a block get several extents. Needs root. */
   readonly fragment?: boolean;
@@ -50,6 +57,7 @@ const SAFE_NAME = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 export async function makeXfsImage(opts: XfsImageOptions): Promise<XfsImage> {
   for (const f of opts.files) {
     if (!SAFE_NAME.test(f.name)) throw new Error(`unsupported file name for an image: ${JSON.stringify(f.name)}`);
+    if (f.unwrittenTail !== undefined && opts.fragment !== true) throw new Error("unwrittenTail needs fragment: true");
   }
   const dir = await mkdtemp(join(tmpdir(), "xfs-image-"));
   const remove = (): Promise<void> => rm(dir, { recursive: true, force: true });
@@ -65,6 +73,7 @@ export async function makeXfsImage(opts: XfsImageOptions): Promise<XfsImage> {
       "-i",
       `size=${opts.inodeSize ?? 512}`,
       ...(opts.agCount !== undefined ? ["-d", `agcount=${opts.agCount}`] : []),
+      ...(opts.mkfsArgs ?? []),
     ];
     if (opts.fragment === true) {
       await run("mkfs.xfs", [...mkfs, path], { timeout: TOOL_TIMEOUT_MS });
@@ -153,6 +162,7 @@ async function writeThroughKernel(
       lines.push(`dd if='${src}' of='${dst}' bs=${blockSize} skip=${b} seek=${b} count=1 conv=notrunc,fsync status=none`);
       lines.push(`dd if=/dev/zero of='${mnt}/.filler-${filler++}' bs=${blockSize} count=1 conv=fsync status=none`);
     }
+    if (f.unwrittenTail !== undefined) lines.push(`xfs_io -c 'falloc ${blocks * blockSize} ${f.unwrittenTail}' '${dst}'`);
   });
   lines.push(`rm -f '${mnt}'/.filler-*`, "sync");
   const script = join(dir, "populate.sh");
@@ -174,6 +184,8 @@ export interface XfsFileLayout {
   readonly extents: number;
   /** Allocation group of each extent, in file order. */
   readonly extentAgs: readonly number[];
+  /** AG-encoded start block of each extent, in file order. */
+  readonly startBlocks: readonly bigint[];
 }
 
 /** fileLayout asks xfs_db (not our reader) where a file's inode and extents are; name "" is the root. */
@@ -185,8 +197,10 @@ export async function fileLayout(image: string, name: string): Promise<XfsFileLa
   const format = /^core\.format = \d+ \((\w+)\)/m.exec(stdout);
   const size = /^core\.size = (\d+)/m.exec(stdout);
   if (ino === null || format === null || size === null) throw new Error(`xfs_db gave no inode for ${name}: ${stdout}`);
-  const extentAgs = [...stdout.matchAll(/^data offset \d+ startblock \d+ \((\d+)\/\d+\)/gm)].map((m) => Number(m[1]));
-  return { inode: BigInt(ino[1] as string), format: format[1] as string, size: Number(size[1]), extents: extentAgs.length, extentAgs };
+  const extents = [...stdout.matchAll(/^data offset \d+ startblock (\d+) \((\d+)\/\d+\)/gm)];
+  const extentAgs = extents.map((m) => Number(m[2]));
+  const startBlocks = extents.map((m) => BigInt(m[1] as string));
+  return { inode: BigInt(ino[1] as string), format: format[1] as string, size: Number(size[1]), extents: extentAgs.length, extentAgs, startBlocks };
 }
 
 /** superblockField reads one superblock field with xfs_db, e.g. "agblklog". */
@@ -195,4 +209,37 @@ export async function superblockField(image: string, field: string): Promise<str
   const m = new RegExp(`^${field} = (.*)$`, "m").exec(stdout);
   if (m === null) throw new Error(`xfs_db gave no ${field}: ${stdout}`);
   return m[1] as string;
+}
+
+export interface ImageReader {
+  readonly readAt: (offset: number, length: number) => Promise<Buffer>;
+  /** Reads done so far: lets a test see that a lookup stays cheap. */
+  readonly reads: () => number;
+  close(): Promise<void>;
+}
+
+/** imageReader opens an image read-only and serves positional reads, as state.ts does for a device. */
+export async function imageReader(path: string): Promise<ImageReader> {
+  const fh = await open(path, "r");
+  let reads = 0;
+  return {
+    readAt: async (offset, length) => {
+      reads++;
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await fh.read(buf, 0, length, offset);
+      return buf.subarray(0, bytesRead);
+    },
+    reads: () => reads,
+    close: () => fh.close(),
+  };
+}
+
+/** xfsDbConvert: xfs_db's own unit conversion, e.g. ("inode", 131n, "byte") or ("inode", ino, "agno"). */
+export async function xfsDbConvert(image: string, from: string, value: bigint, to: string): Promise<number> {
+  const { stdout } = await run("xfs_db", ["-r", "-c", `convert ${from} ${value} ${to}`, image], {
+    timeout: TOOL_TIMEOUT_MS,
+  });
+  const m = /\((\d+)\)/.exec(stdout);
+  if (m === null) throw new Error(`xfs_db convert gave ${stdout}`);
+  return Number(m[1]);
 }

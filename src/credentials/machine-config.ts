@@ -1,0 +1,92 @@
+// The parts of a Talos machine config the agent needs: machine type and CA.
+// config.yaml is multi-document YAML kept as submitted (TALOS.md §7), so the
+// v1alpha1 document is found by its shape, not its position.
+import { parseAllDocuments } from "yaml";
+import type { MachineType } from "../core/types.js";
+import { CredentialsError } from "./errors.js";
+
+/** A configured machine's type: never "unknown" once a config exists. */
+export type ConfiguredMachineType = Exclude<MachineType, "unknown">;
+
+export interface MachineConfigCredentials {
+  readonly machineType: ConfiguredMachineType;
+  readonly caCertPem: string;
+  /** null on workers (`key: ""`). */
+  readonly caKeyPem: string | null;
+  readonly acceptedCaPems: readonly string[];
+}
+
+/** Talos's parser maps "join" and "" (or no type) to worker (pkg/machinery/machine ParseType). */
+const MACHINE_TYPES: Readonly<Record<string, ConfiguredMachineType>> = {
+  controlplane: "controlplane",
+  init: "init",
+  worker: "worker",
+  join: "worker",
+  "": "worker",
+};
+
+const invalid = (message: string): CredentialsError => new CredentialsError("config-invalid", message);
+const caInvalid = (message: string): CredentialsError => new CredentialsError("ca-invalid", message);
+
+/** parseMachineConfig extracts machine type and CA from config.yaml text. */
+export function parseMachineConfig(text: string): MachineConfigCredentials {
+  const doc = v1alpha1Document(text);
+  const machine = doc["machine"];
+  if (!isRecord(machine)) throw invalid("v1alpha1 document has no machine section");
+  const type = machine["type"] ?? "";
+  const machineType = typeof type === "string" ? MACHINE_TYPES[type] : undefined;
+  if (machineType === undefined) throw invalid(`unknown machine.type ${JSON.stringify(type)}`);
+
+  const ca = machine["ca"];
+  if (!isRecord(ca)) throw caInvalid("machine.ca is missing");
+  const caCertPem = decodePem(ca["crt"], "machine.ca.crt");
+  if (caCertPem === null) throw caInvalid("machine.ca.crt is empty");
+  const caKeyPem = decodePem(ca["key"], "machine.ca.key");
+
+  const accepted = machine["acceptedCAs"] ?? [];
+  if (!Array.isArray(accepted)) throw caInvalid("machine.acceptedCAs is not a list");
+  const acceptedCaPems = accepted.flatMap((entry: unknown, i) => {
+    const pem = decodePem(isRecord(entry) ? entry["crt"] : undefined, `machine.acceptedCAs[${i}].crt`);
+    return pem === null ? [] : [pem];
+  });
+  return { machineType, caCertPem, caKeyPem, acceptedCaPems };
+}
+
+/** v1alpha1Document: the one document with `version: v1alpha1` and no `kind`. */
+function v1alpha1Document(text: string): Record<string, unknown> {
+  const found: Record<string, unknown>[] = [];
+  for (const [i, doc] of parseAllDocuments(text).entries()) {
+    const err = doc.errors[0];
+    if (err !== undefined) {
+      // err.message quotes the offending line, which may be a key: report position only.
+      const at = err.linePos?.[0];
+      throw invalid(`YAML error ${err.code} in document ${i + 1}${at ? ` at line ${at.line}, column ${at.col}` : ""}`);
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      throw invalid(`YAML document ${i + 1} cannot be converted (${(e as Error).name})`);
+    }
+    if (isRecord(value) && value["version"] === "v1alpha1" && !("kind" in value)) found.push(value);
+  }
+  if (found.length !== 1) throw invalid(`expected one v1alpha1 document, found ${found.length}`);
+  return found[0] as Record<string, unknown>;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** decodePem: Talos stores PEMs as standard base64; "" or absent means none. */
+function decodePem(value: unknown, field: string): string | null {
+  if (value === undefined || value === null || value === "") return null;
+  if (typeof value !== "string" || value.length % 4 !== 0 || !BASE64.test(value)) {
+    throw caInvalid(`${field} is not base64`);
+  }
+  const pem = Buffer.from(value, "base64").toString("utf8");
+  if (!pem.includes("-----BEGIN ")) throw caInvalid(`${field} is not a PEM`);
+  return pem;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
