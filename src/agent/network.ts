@@ -4,7 +4,7 @@
 // interfaces come up and change while a cluster boots.
 import type { Config } from "../config/env.js";
 import type { ProbeResult } from "../core/types.js";
-import { selectPrefixes, targets, countTargets, type TargetPlan } from "../discovery/addresses.js";
+import { selectPrefixes, targets, countTargets, type SkippedPrefix, type TargetPlan } from "../discovery/addresses.js";
 import { localNetwork } from "../discovery/interfaces.js";
 import { canonicalAddress, formatPrefix, parseAddressList, parsePrefixList } from "../discovery/prefixes.js";
 import { scan } from "../discovery/scan.js";
@@ -28,13 +28,20 @@ export async function planNetwork(config: Config, log: Logger, signal: AbortSign
   const peers = parseAddressList(config.peers);
   const fixedSelf = config.nodeAddress === null ? null : canonicalAddress(config.nodeAddress);
 
-  const plan = (): { self: string | null; targets: TargetPlan } => {
+  // This node's own addresses are never probed, NODE_ADDRESS included.
+  const plan = (): { self: string | null; skipped: readonly SkippedPrefix[]; targets: TargetPlan } => {
     const local = localNetwork();
     const fromIfaces = selectPrefixes(local.prefixes, "interface", config.scanMaxAddresses);
-    for (const s of fromIfaces.skipped) log.debug({ prefix: s.prefix, reason: s.reason.kind }, "prefix not scanned");
     const self = fixedSelf ?? local.addresses[0] ?? null;
-    const localAll = self === null ? local.addresses : [...new Set([self, ...local.addresses])];
-    return { self, targets: { prefixes: cidr.length > 0 ? cidr : fromIfaces.prefixes, peers, local: localAll } };
+    return {
+      self,
+      skipped: fromIfaces.skipped,
+      targets: {
+        prefixes: cidr.length > 0 ? cidr : fromIfaces.prefixes,
+        peers,
+        local: self === null ? local.addresses : [...new Set([self, ...local.addresses])],
+      },
+    };
   };
 
   let first = plan();
@@ -55,8 +62,16 @@ export async function planNetwork(config: Config, log: Logger, signal: AbortSign
     },
     "network",
   );
+  if (cidr.length === 0) {
+    for (const s of first.skipped) {
+      log.warn(
+        { prefix: s.prefix, ...(s.reason.kind === "too-large" ? { addresses: s.reason.addresses.toString(), limit: s.reason.limit } : {}) },
+        s.reason.kind === "too-large" ? "interface prefix too large to scan; skipped" : "interface prefix holds only this node; skipped",
+      );
+    }
+  }
   if (first.targets.prefixes.length === 0 && peers.length === 0) {
-    log.warn({}, "nothing to scan: the interface prefixes hold only this node (/32 or /128); set TALOS_AUTO_BOOTSTRAP_SCAN_CIDR or TALOS_AUTO_BOOTSTRAP_PEERS");
+    log.warn({}, "nothing to scan: set TALOS_AUTO_BOOTSTRAP_SCAN_CIDR or TALOS_AUTO_BOOTSTRAP_PEERS");
   }
 
   const run = (port: TalosPort, list: Iterable<string>, signal: AbortSignal) =>
