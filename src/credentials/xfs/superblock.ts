@@ -87,7 +87,7 @@ export function parseSuperblock(sector: Uint8Array): Superblock {
 
   const incompat = v.getUint32(216);
   if (incompat & INCOMPAT.needsRepair) throw new XfsError("unsupported", "filesystem is marked as needing repair");
-  const unknown = incompat & ~KNOWN_INCOMPAT;
+  const unknown = (incompat & ~KNOWN_INCOMPAT) >>> 0;
   if (unknown !== 0) throw new XfsError("unsupported", `unknown incompatible features 0x${unknown.toString(16)}`);
 
   return {

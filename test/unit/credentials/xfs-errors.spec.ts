@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { crc32c } from "../../../src/credentials/xfs/crc32c.js";
+import { XfsError } from "../../../src/credentials/xfs/errors.js";
 import { readXfsFile } from "../../../src/credentials/xfs/read-file.js";
 import { fileLayout, imageReader, xfsDbConvert } from "../../helpers/xfs-image.js";
 import { MiB, configText, makeLuks2Image, readFromImage, useCleanup, xfsErrorOf } from "./xfs-fixtures.js";
@@ -119,4 +120,47 @@ describe("readXfsFile() on bad input", () => {
     const err = await readFromImage(img.path, "/config.yaml", { signal: AbortSignal.abort() }).catch((e: unknown) => e);
     expect((err as Error).name).toBe("AbortError");
   });
+
+  it("fails only with XfsError on metadata damaged behind valid checksums (seeded)", async () => {
+    const img = await image({
+      sizeBytes: 100 * MiB,
+      files: [
+        { name: "config.yaml", content: configText(9_000) },
+        ...Array.from({ length: 12 }, (_, i) => ({ name: `a-long-name-for-a-block-form-directory-${i}`, content: "x" })),
+      ],
+    });
+    const random = mulberry32(0x5eed);
+    for (let round = 0; round < 300; round++) {
+      const target = Math.floor(random() * 4); // which read to damage: sb, root inode, root block, file inode
+      let n = 0;
+      const outcome = await readTampered(img.path, "/config.yaml", (_offset, bytes) => {
+        if (n++ !== target) return bytes;
+        const at = Math.floor(random() * Math.min(bytes.length, 256));
+        bytes.writeUInt8(Math.floor(random() * 256), at);
+        return restamp(bytes);
+      }).catch((e: unknown) => e);
+      if (!(outcome instanceof Buffer)) expect(outcome, `round ${round}`).toBeInstanceOf(XfsError);
+    }
+  });
 });
+
+/** restamp recomputes the CRC of a metadata block so the parsers, not the checksum, meet the damage. */
+function restamp(block: Buffer): Buffer {
+  const at = { XFSB: 224, XDB3: 4, XDD3: 4, BMA3: 64 }[block.toString("latin1", 0, 4)] ?? (block.toString("latin1", 0, 2) === "IN" ? 100 : -1);
+  if (at < 0) return block;
+  block.writeUInt32LE(0, at);
+  block.writeUInt32LE(crc32c(block), at);
+  return block;
+}
+
+/** mulberry32: a small seeded PRNG, so a failing round can be replayed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -56,23 +56,29 @@ describe("readXfsFile()", () => {
   });
 
   it.each([
-    { blockSize: 1024, inodeSize: 512 },
-    { blockSize: 4096, inodeSize: 1024 },
-    { blockSize: 4096, inodeSize: 2048 },
-  ])("reads with $blockSize-byte blocks and $inodeSize-byte inodes", async ({ blockSize, inodeSize }) => {
-    const config = configText(20_000);
-    const img = await image({
-      sizeBytes: 100 * MiB,
-      blockSize,
-      inodeSize,
-      files: [
-        { name: "config.yaml", content: config },
-        { name: "sub/inner.yaml", content: "inner\n" },
-      ],
-    });
-    expect(await read(img.path, "/config.yaml")).toEqual(config);
-    expect((await read(img.path, "/sub/inner.yaml")).toString()).toBe("inner\n");
-  });
+    { blockSize: 1024, inodeSize: 512, sectorSize: 512 },
+    { blockSize: 4096, inodeSize: 1024, sectorSize: 512 },
+    { blockSize: 4096, inodeSize: 2048, sectorSize: 512 },
+    { blockSize: 4096, inodeSize: 512, sectorSize: 4096 },
+  ])(
+    "reads with $blockSize-byte blocks, $inodeSize-byte inodes and $sectorSize-byte sectors",
+    async ({ blockSize, inodeSize, sectorSize }) => {
+      const config = configText(20_000);
+      const img = await image({
+        sizeBytes: 100 * MiB,
+        blockSize,
+        inodeSize,
+        mkfsArgs: ["-s", `size=${sectorSize}`],
+        files: [
+          { name: "config.yaml", content: config },
+          { name: "sub/inner.yaml", content: "inner\n" },
+        ],
+      });
+      expect(await superblockField(img.path, "sectsize")).toBe(String(sectorSize));
+      expect(await read(img.path, "/config.yaml")).toEqual(config);
+      expect((await read(img.path, "/sub/inner.yaml")).toString()).toBe("inner\n");
+    },
+  );
 
   it("reads Talos >= 1.10 layouts (64-bit extent counters, rmapbt)", async () => {
     const config = configText(20_000);
