@@ -1,7 +1,7 @@
 // The etcd service of one fake control plane, as ServiceList would show it
 // (TALOS.md §5): Waiting until time sync; then Preparing in join mode (empty
 // data dir, retrying member-add) until Bootstrap is called or another node's
-// cluster appears in the world dir; Running once the data dir is written.
+// cluster has a member with data in the world dir; Running once its own data dir is written.
 // Level-triggered: refresh() re-reads the world and recomputes, so several
 // processes sharing a world dir need no coordination.
 import { createHash } from "node:crypto";
@@ -50,7 +50,9 @@ export function createEtcd(spec: ResolvedSpec): EtcdModel {
       recordMember(spec.worldDir, spec.address, spec.address);
       return running(spec.address, spec.address);
     }
-    const [cluster] = readWorld(spec.worldDir).clusters;
+    // member-add needs a running etcd: a cluster counts once one member has data.
+    const world = readWorld(spec.worldDir);
+    const cluster = world.clusters.find((c) => Object.values(world.members).includes(c));
     if (cluster === undefined) return { state: "Preparing", mode: "join", message: JOIN_MESSAGE };
     clusterSeenAt ??= now;
     if (now - clusterSeenAt < spec.etcdStartDelayMs) return { state: "Preparing", mode: "join", message: JOIN_MESSAGE };

@@ -1,13 +1,9 @@
 // Test PKI shaped like Talos's (crypto: x509/certificate_authority.go,
 // talos: controllers/secrets/api.go, generate/secrets/ca.go): the fake node and
 // the tests mint every certificate here, so the agent meets Talos's shapes.
-import { X509Certificate as NodeX509, randomBytes, webcrypto, type KeyObject } from "node:crypto";
-import "./reflect-metadata.js";
-import * as x509 from "@peculiar/x509";
+import { X509Certificate as NodeX509, randomBytes, type KeyObject } from "node:crypto";
+import { x509 } from "../../src/credentials/x509.js";
 import { generateKeyPair, keyAlgorithm, keyTypeOf, nodeKeyPem, parseTalosKeyPem, signingKey, talosKeyPem, type KeyType } from "./keys.js";
-
-// Node 20 and 24 both expose webcrypto; @peculiar/x509 signs through it.
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[1]);
 
 const HOUR_MS = 3_600_000;
 const OID_SERVER_AUTH = x509.ExtendedKeyUsage.serverAuth;

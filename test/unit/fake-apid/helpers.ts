@@ -19,14 +19,14 @@ type Callback = (err: grpc.ServiceError | null, reply: Record<string, unknown>) 
 type AnyClient = Record<string, (req: object, opts: grpc.CallOptions, cb?: Callback) => grpc.ClientReadableStream<Record<string, unknown>>>;
 
 /** Dials host:port with mTLS: `caPem` verifies the server (IP SAN = host), `cert` is ours. */
-export function dial(service: "machine" | "cosi", host: string, port: number, caPem: string, cert: LeafCert | null): TestClient {
+export function dial(service: "machine" | "cosi", host: string, port: number, caPem: string, cert: LeafCert | null, deadlineMs = CALL_DEADLINE_MS): TestClient {
   const def = service === "machine" ? MachineService : CosiState;
   const Ctor = grpc.makeGenericClientConstructor(def, service);
   const creds = cert === null ? grpc.credentials.createSsl(Buffer.from(caPem)) : grpc.credentials.createSsl(Buffer.from(caPem), Buffer.from(cert.keyPem), Buffer.from(cert.certPem));
   const target = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
   const client = new Ctor(target, creds);
   const methods = client as unknown as AnyClient;
-  const deadline = (): grpc.CallOptions => ({ deadline: Date.now() + CALL_DEADLINE_MS });
+  const deadline = (): grpc.CallOptions => ({ deadline: Date.now() + deadlineMs });
   return {
     unary: (method, request) =>
       new Promise((resolve, reject) => {
@@ -61,3 +61,14 @@ export async function tempDir(prefix: string): Promise<{ path: string; remove: (
 }
 
 export { status } from "@grpc/grpc-js";
+
+/** Runs cleanups in reverse order; for afterEach, so a failing test still tears down. */
+export function cleanups(): { add(fn: () => unknown): void; run(): Promise<void> } {
+  const fns: (() => unknown)[] = [];
+  return {
+    add: (fn) => void fns.push(fn),
+    run: async () => {
+      for (const fn of fns.splice(0).reverse()) await fn();
+    },
+  };
+}
