@@ -20,6 +20,8 @@ import { checkPeer, serverTlsOptions } from "./tls.js";
 
 const LISTEN_DEADLINE_MS = 10_000;
 const WORLD_POLL_MS = 200;
+/** A call whose client never finishes sending is dropped after this long. */
+const CALL_DEADLINE_MS = 30_000;
 
 export interface FakeNode {
   readonly address: string;
@@ -70,7 +72,8 @@ export async function startFakeNode(input: FakeNodeSpec, opts: { signal: AbortSi
     stream.on("error", () => undefined);
     // Fault: the connection is up but no call is ever answered.
     if (spec.hang) return;
-    void serve(stream, headers);
+    // A failure outside the call (say, the log file is gone) must not kill the process.
+    serve(stream, headers).catch(() => stream.destroy());
   });
 
   const serve = async (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> => {
@@ -84,16 +87,17 @@ export async function startFakeNode(input: FakeNodeSpec, opts: { signal: AbortSi
     if (!peer.ok) return void stream.close();
     const aborter = new AbortController();
     stream.once("close", () => aborter.abort());
+    const signal = AbortSignal.any([aborter.signal, AbortSignal.timeout(CALL_DEADLINE_MS)]);
     let replies: Buffer[] = [];
     let outcome: { code: number; message: string } = { code: Code.OK, message: "" };
     try {
       const route = routes.get(path);
       if (route === undefined) throw new StatusError(Code.UNIMPLEMENTED, `unknown method ${path}`);
-      const requests = await readMessages(stream, aborter.signal);
+      const requests = await readMessages(stream, signal);
       if (requests.length !== 1 || requests[0] === undefined) throw new StatusError(Code.INTERNAL, `expected one request message, got ${requests.length}`);
       const request = route.def.requestDeserialize(requests[0]);
       authorize(path, peer.caller.roles, spec.minor);
-      const out = await route.handler(request, { caller: peer.caller, signal: aborter.signal, now: Date.now() });
+      const out = await route.handler(request, { caller: peer.caller, signal, now: Date.now() });
       replies = out.map((m) => route.def.responseSerialize(m));
     } catch (err) {
       outcome = toStatus(err);
@@ -108,7 +112,13 @@ export async function startFakeNode(input: FakeNodeSpec, opts: { signal: AbortSi
   const port = typeof bound === "object" && bound !== null ? bound.port : spec.port;
 
   // Join mode must notice a cluster founded by another process without being asked.
-  const poll = setInterval(() => rt.etcd.refresh(Date.now()), WORLD_POLL_MS);
+  const poll = setInterval(() => {
+    try {
+      rt.etcd.refresh(Date.now());
+    } catch {
+      // The next call runs the same refresh and reports the error as its status.
+    }
+  }, WORLD_POLL_MS);
   poll.unref();
 
   let stopped: Promise<void> | null = null;

@@ -90,4 +90,18 @@ describe("startFakeNode() TLS", () => {
     expect(await sans("v1.13")).toBe(`IP Address:${ADDRESS}, DNS:talos-127-0-0-41`);
     expect(await sans("v1.14")).toBe(`IP Address:${ADDRESS}, IP Address:127.0.0.1, DNS:talos-127-0-0-41`);
   });
+
+  it("serves on an IPv6 address with that address as IP SAN", async () => {
+    const node = await start({ address: "::1" });
+    expect(new X509Certificate(node.state.serverCertPem).subjectAltName).toBe("IP Address:0:0:0:0:0:0:0:1, DNS:talos---1");
+    expect(await version(node, await makeClientCert(ca, ["os:reader"]))).toBe("ok");
+  });
+
+  it("listens on apid's port 50000 by default", async () => {
+    const stop = new AbortController();
+    const node = await startFakeNode({ address: "127.0.0.243", ca, machineType: "worker", bootTime: 1n, talosVersion: "v1.8", worldDir: world.path }, { signal: stop.signal });
+    after.add(() => node.stop());
+    expect(node.port).toBe(50000);
+    expect(await version(node, await makeClientCert(ca, ["os:operator"]))).toBe("ok");
+  });
 });
