@@ -1,0 +1,10 @@
+import { generate } from "./generate.js";
+import { simulate } from "./simulate.js";
+import { ours } from "./ours.js";
+import { baseline } from "./baseline.js";
+const s = Number(process.argv[2]); const p = process.argv[3] === "b" ? baseline : ours;
+const sch = generate(s);
+console.log(JSON.stringify({n: sch.nodes.map(n=>[n.name,n.kind,n.address,n.bootAt,n.agentStarts, n.extraAddress]), cfg: sch.cfg, heal: sch.healAt, cuts: sch.cuts, crashes: sch.crashes, reboots: sch.reboots, faults: sch.faults}));
+const o = simulate(sch, p, true);
+console.log(o.trace?.join("\n"));
+console.log({...o, trace: undefined});

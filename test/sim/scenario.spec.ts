@@ -1,0 +1,38 @@
+// Fixed scenario: three control planes, quorum 2, A and C cut from each other
+// both ways for good, B reaching both; boot times A < C < B. Seeing a quorum,
+// A and C each think they are the oldest: the old agent's split brain.
+import { describe, expect, it } from "vitest";
+import { baseline } from "./baseline.js";
+import { ours } from "./ours.js";
+import { bridge } from "./scenarios.js";
+import { simulate, type Outcome } from "./simulate.js";
+
+const VARIANTS = 300;
+
+const show = (o: Outcome): string => `seed ${o.seed}: ${o.violation ?? o.livenessFailure ?? "ok"}\n${(o.trace ?? []).join("\n")}`;
+
+describe("bridge scenario (no heal: A↮C forever, B reaches both)", () => {
+  it("our core bootstraps exactly once, through B, and every agent exits 0", () => {
+    const o = simulate(bridge(), ours, true);
+    expect(o.violation, show(o)).toBeNull();
+    expect(o.livenessFailure, show(o)).toBeNull();
+    expect(o.healToDoneMs).not.toBeNull();
+  });
+
+  it(`our core stays safe and live over ${VARIANTS} variants (start times, ids, jitter)`, () => {
+    for (let seed = 1; seed <= VARIANTS; seed++) {
+      const o = simulate(bridge(2, seed), ours);
+      if (o.violation !== null || o.livenessFailure !== null) expect.fail(show(simulate(bridge(2, seed), ours, true)));
+    }
+  });
+
+  it("the old agent bootstraps both A and C: two etcd clusters", () => {
+    const o = simulate(bridge(), baseline, true);
+    expect(o.splitBrain, show(o)).toBe(true);
+  });
+
+  it("the checker catches our core's split brain when the quorum is not a majority (1 of 3)", () => {
+    const o = simulate(bridge(1), ours);
+    expect(o.splitBrain).toBe(true);
+  });
+});

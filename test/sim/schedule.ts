@@ -1,0 +1,114 @@
+// A schedule is everything a seed decides about the world before any agent
+// runs: nodes, boot times, partitions, crashes, reboots and fault rates. It is
+// plain data, so a fixed scenario is written by hand and both policies run on
+// the very same one.
+import type { CoreConfig } from "../../src/core/agent.js";
+
+export type NodeKind = "cp" | "worker" | "foreign";
+
+export interface NodeSpec {
+  /** Short name for traces: A…G control planes, W workers, F foreign. */
+  readonly name: string;
+  readonly kind: NodeKind;
+  readonly address: string;
+  /** Multi-homed: the node also answers here (the same ballot at two addresses). */
+  readonly extraAddress: string | null;
+  /** Ballot id, made once per node (survives restarts and reboots). */
+  readonly id: string;
+  /** First boot, virtual ms. */
+  readonly bootAt: number;
+  /** False: the agent does not start before the heal (a late extension install). */
+  readonly agentStarts: boolean;
+}
+
+/** During [start, end) `from` cannot read `to`; a symmetric cut is two of these. */
+export interface Cut {
+  readonly from: string;
+  readonly to: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** An agent crash or a node reboot at `at`, back after `ms`. */
+export interface Outage {
+  readonly node: string;
+  readonly at: number;
+  readonly ms: number;
+}
+
+/** Per-read and per-pass fault probabilities, all zero after the heal. */
+export interface Faults {
+  readonly loss: number;
+  readonly stale: number;
+  readonly staleMaxMs: number;
+  readonly dup: number;
+  readonly unreadable: number;
+  readonly unknownEtcd: number;
+  /** The Bootstrap reply is lost (the call may still have succeeded). */
+  readonly replyLost: number;
+  /** The agent crashes inside a pass: before persisting, after, or after the call. */
+  readonly crashInPass: number;
+  /** BUGGIFY: the node reboots right after a successful Bootstrap, before etcd writes. */
+  readonly rebootAfterBootstrap: number;
+}
+
+/** Talos node timings, each drawn per boot in [lo, hi] ms. */
+export interface Timing {
+  readonly syncMs: readonly [number, number];
+  readonly criMs: readonly [number, number];
+  readonly agentMs: readonly [number, number];
+  readonly etcdWriteMs: readonly [number, number];
+  readonly callMs: readonly [number, number];
+  /** etcd's join loop retries member-add this often (~3 s in Talos). */
+  readonly joinTickMs: number;
+  /** Largest |clock error| before the first time sync, seconds. */
+  readonly skewSec: number;
+}
+
+export interface Schedule {
+  readonly seed: number;
+  readonly cfg: CoreConfig;
+  /** SHA-256-shaped fingerprint of our machine CA. */
+  readonly cluster: string;
+  readonly nodes: readonly NodeSpec[];
+  readonly cuts: readonly Cut[];
+  readonly crashes: readonly Outage[];
+  readonly reboots: readonly Outage[];
+  readonly faults: Faults;
+  readonly timing: Timing;
+  /** From here on: everyone up, connected, no loss, no crashes. */
+  readonly healAt: number;
+  /** What foreign control planes report of their etcd (they belong to a live cluster). */
+  readonly foreignEtcd: "absent" | "running" | "unknown";
+}
+
+export const noFaults: Faults = {
+  loss: 0,
+  stale: 0,
+  staleMaxMs: 0,
+  dup: 0,
+  unreadable: 0,
+  unknownEtcd: 0,
+  replyLost: 0,
+  crashInPass: 0,
+  rebootAfterBootstrap: 0,
+};
+
+export const defaultTiming: Timing = {
+  syncMs: [0, 30_000],
+  criMs: [2_000, 20_000],
+  agentMs: [1_000, 10_000],
+  etcdWriteMs: [500, 8_000],
+  callMs: [10, 1_500],
+  joinTickMs: 3_000,
+  skewSec: 7_200,
+};
+
+/** The interval presets a seed picks from; the liveness bound is stated in these terms. */
+export const presets: readonly CoreConfig[] = [
+  { quorum: 0, scanIntervalMs: 30_000, consentIntervalMs: 2_000, followerCheckIntervalMs: 15_000, preBootstrapDelayMs: 10_000, maxBackoffMs: 120_000 },
+  { quorum: 0, scanIntervalMs: 5_000, consentIntervalMs: 500, followerCheckIntervalMs: 3_000, preBootstrapDelayMs: 0, maxBackoffMs: 8_000 },
+  { quorum: 0, scanIntervalMs: 10_000, consentIntervalMs: 1_000, followerCheckIntervalMs: 20_000, preBootstrapDelayMs: 30_000, maxBackoffMs: 30_000 },
+];
+
+export const majority = (n: number): number => Math.floor(n / 2) + 1;

@@ -1,0 +1,120 @@
+// The Talos node model, after TALOS.md §5 and §6: boot time that shifts at
+// the first time sync, Bootstrap's checks in Talos's order, an intent that
+// lives in machined memory until etcd writes its data dir, and the join loop
+// of an etcd that was never bootstrapped.
+import type { EtcdEvidence } from "../../src/core/types.js";
+import { hash } from "./prng.js";
+import { controlPlanes, cover, draw, log, reachable, type SimNode, type World } from "./world.js";
+
+/** Virtual time 0 is this Unix second. */
+const EPOCH_SEC = 1_767_225_600n;
+
+export type TalosAnswer = "ok" | "already-exists" | "failed-precondition";
+
+/** reportedBootTime is SystemStat.boot_time: wall clock − uptime, so skewed until the first sync. */
+export function reportedBootTime(n: SimNode): bigint {
+  const sec = EPOCH_SEC + BigInt(Math.floor(n.bootMs / 1000));
+  return n.synced ? sec : sec + BigInt(n.skewSec);
+}
+
+export function etcdEvidence(n: SimNode): EtcdEvidence {
+  if (n.etcd === "running") return { kind: "running" };
+  return { kind: "absent", state: n.etcd === "preparing" ? "Preparing" : "Waiting" };
+}
+
+/** boot brings a node up with a new boot time; its agent starts a little later. */
+export function boot(w: World, n: SimNode, startAgent: (w: World, n: SimNode) => void): void {
+  const t = w.schedule.timing;
+  n.up = true;
+  n.boots += 1;
+  n.bootMs = w.now;
+  const skew = Math.floor((hash(w.schedule.seed, n.index, n.boots, 11) * 2 - 1) * w.schedule.timing.skewSec);
+  n.skewSec = hash(w.schedule.seed, n.index, n.boots, 12) < 0.3 ? 0 : skew;
+  n.synced = false;
+  n.criReady = false;
+  n.etcd = "absent";
+  n.agent = "not-started";
+  log(w, n.spec.name, `boot (boot time ${reportedBootTime(n)}, skew ${n.skewSec}s)`);
+  const boots = n.boots;
+  const later = (ms: number, f: () => void): void => w.q.push(w.now + (w.healed ? 0 : ms), () => n.boots === boots && n.up && f());
+  later(draw(w, n, 1, t.syncMs), () => sync(w, n));
+  later(draw(w, n, 2, t.criMs), () => (n.criReady = true));
+  if (n.spec.kind === "cp" && (n.spec.agentStarts || w.healed)) later(draw(w, n, 3, t.agentMs), () => startAgent(w, n));
+}
+
+/** sync is the first time sync: the clock steps, and etcd may start. */
+export function sync(w: World, n: SimNode): void {
+  if (n.synced) return;
+  n.synced = true;
+  log(w, n.spec.name, `time sync (boot time now ${reportedBootTime(n)})`);
+  if (n.spec.kind !== "cp") return;
+  if (n.data !== null) {
+    const boots = n.boots;
+    w.q.push(w.now + draw(w, n, 4, w.schedule.timing.etcdWriteMs), () => {
+      if (n.boots === boots && n.up && n.data !== null) run(w, n);
+    });
+    return;
+  }
+  n.etcd = "preparing";
+  joinLoop(w, n);
+}
+
+/** reboot loses machined's memory (a Bootstrap intent) and the agent; disks survive. */
+export function reboot(w: World, n: SimNode, downMs: number, startAgent: (w: World, n: SimNode) => void): void {
+  if (!n.up) return;
+  log(w, n.spec.name, `reboot (down ${downMs}ms${n.intent !== null ? ", bootstrap intent lost" : ""})`);
+  if (n.intent !== null) cover(w, "reboot loses a Bootstrap intent");
+  n.up = false;
+  n.gen += 1;
+  n.process = null;
+  n.agent = "down";
+  n.etcd = "absent";
+  n.intent = null;
+  w.q.push(w.now + downMs, () => !n.up && boot(w, n, startAgent));
+}
+
+/** callBootstrap is MachineService/Bootstrap on the node's own apid. */
+export function callBootstrap(w: World, n: SimNode): TalosAnswer {
+  w.calls += 1;
+  if (!n.criReady || !n.synced) return cover(w, "Bootstrap: FailedPrecondition"), "failed-precondition";
+  if (n.data !== null) return cover(w, "Bootstrap: AlreadyExists"), "already-exists";
+  if (n.intent !== null) cover(w, "Bootstrap again before etcd wrote its data");
+  if (!w.bootstrapped.includes(n.spec.name)) w.bootstrapped.push(n.spec.name);
+  w.successes.push(w.now);
+  const intent = ++w.intents;
+  n.intent = intent;
+  n.etcd = "preparing";
+  w.q.push(w.now + draw(w, n, 5 + intent, w.schedule.timing.etcdWriteMs), () => {
+    if (!n.up || n.intent !== intent) return;
+    n.intent = null;
+    n.data = n.spec.name;
+    log(w, n.spec.name, "etcd wrote its data dir (new cluster)");
+    run(w, n);
+  });
+  return "ok";
+}
+
+function run(w: World, n: SimNode): void {
+  n.etcd = "running";
+  log(w, n.spec.name, `etcd running (cluster of ${n.data})`);
+}
+
+/** joinLoop retries member-add while the data dir is empty and no Bootstrap is pending. */
+function joinLoop(w: World, n: SimNode): void {
+  const boots = n.boots;
+  const tick = (): void => {
+    if (n.boots !== boots || !n.up || n.data !== null) return;
+    if (n.intent === null) {
+      const member = controlPlanes(w).find((m) => m !== n && m.etcd === "running" && reachable(w, n, m));
+      if (member !== undefined) {
+        n.data = member.data;
+        if (!reachable(w, member, n)) cover(w, "etcd joins across a one-way cut");
+        log(w, n.spec.name, `etcd joined the cluster of ${member.data} via ${member.spec.name}`);
+        run(w, n);
+        return;
+      }
+    }
+    w.q.push(w.now + w.schedule.timing.joinTickMs, tick);
+  };
+  tick();
+}
