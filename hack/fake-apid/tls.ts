@@ -54,7 +54,8 @@ export function checkPeer(socket: TLSSocket, spec: ResolvedSpec): PeerCheck {
     for (const cert of chainOf(leaf)) {
       const parsed = new X509Certificate(cert.raw);
       if (parsed.ca) continue;
-      const eku = parsed.keyUsage ?? [];
+      // Node ≥ 23 names it extKeyUsage; keyUsage is the older (now deprecated) name.
+      const eku = (parsed as { extKeyUsage?: string[] }).extKeyUsage ?? parsed.keyUsage ?? [];
       if (eku.length !== 1 || eku[0] !== OID_CLIENT_AUTH) {
         return { ok: false, reason: `certificate ${parsed.subject || "(empty subject)"} has ExtKeyUsage [${eku.join(", ")}], want exactly [clientAuth]` };
       }
