@@ -3,7 +3,7 @@
 // tell our leftovers from anything else, and a live run from a crashed one.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** Every name we create starts with this, then 6 hex digits of the run id. */
@@ -55,6 +55,8 @@ export function isRunAlive(id: string): boolean {
 
 // Last-resort teardown: when a test process dies without running afterAll,
 // these synchronous undo steps still run from the "exit" event (newest first).
+// A terminating signal (vitest ends its workers with SIGTERM) is turned into
+// an exit, since by default a signal kills the process without that event.
 const lastResort = new Map<number, () => void>();
 let nextHook = 0;
 let installed = false;
@@ -71,6 +73,9 @@ export function onExitLastResort(fn: () => void): () => void {
         }
       }
     });
+    for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+      process.once(sig, () => process.exit(128 + constants.signals[sig]));
+    }
   }
   const id = nextHook++;
   lastResort.set(id, fn);

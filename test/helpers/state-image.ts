@@ -1,12 +1,13 @@
 // A node's STATE partition on a loop device: XFS holding config.yaml, plain
 // or inside LUKS2. Images live in a run-named temp dir so a sweep finds them.
+import { rmSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { attachLoop, type LoopDevice } from "./loop.js";
 import { makeLuksImage, openLuks, type OpenedLuks } from "./luks.js";
 import { hasDeviceMapper } from "./preflight.js";
-import { markRunAlive, runName } from "./run-id.js";
+import { markRunAlive, onExitLastResort, runName } from "./run-id.js";
 import { makeXfsImage, type XfsImageFile } from "./xfs-image.js";
 
 /** Talos's STATE is 100 MiB. */
@@ -43,7 +44,9 @@ export async function makeStateVolume(opts: StateOptions = {}): Promise<StateVol
   const idx = volumes++;
   const dir = join(tmpdir(), runName(`state${idx}`));
   await mkdir(dir, { mode: 0o700 });
-  const undo: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  // Registered first, so on a crash it runs last: after the loops let go of the images.
+  const forget = onExitLastResort(() => rmSync(dir, { recursive: true, force: true }));
+  const undo: (() => Promise<unknown>)[] = [async () => (await rm(dir, { recursive: true, force: true }), forget())];
   let tearing: Promise<void> | null = null;
   const teardown = () =>
     (tearing ??= (async () => {

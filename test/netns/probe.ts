@@ -60,3 +60,14 @@ export async function probe(ctx: ProbeContext, req: ProbeRequest): Promise<Probe
   }
   return JSON.parse(line.slice("PROBE ".length)) as ProbeReport;
 }
+
+/** probeInNs runs the probe in a namespace without the sandbox (plain ip netns exec). */
+export async function probeInNs(
+  exec: (argv: readonly string[]) => Promise<{ code: number | null; stdout: string; stderr: string }>,
+  req: ProbeRequest,
+): Promise<ProbeReport> {
+  const r = await exec([process.execPath, PROBE, JSON.stringify(req)]);
+  const line = r.stdout.split("\n").find((l) => l.startsWith("PROBE "));
+  if (r.code !== 0 || line === undefined) throw new Error(`probe failed (exit ${r.code}): ${r.stderr}`);
+  return JSON.parse(line.slice("PROBE ".length)) as ProbeReport;
+}

@@ -1,0 +1,50 @@
+// STATE volumes on loop devices: the LUKS2 header unlocks with the passphrase
+// to the very volume key the data was encrypted with; where device-mapper
+// exists, the opened mapping reads back the plain XFS byte for byte.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runOk } from "../helpers/cmd.js";
+import { LUKS_DATA_OFFSET, volumeKeyOf } from "../helpers/luks.js";
+import { hasDeviceMapper, skipReason } from "../helpers/preflight.js";
+import { makeStateVolume, type StateVolume } from "../helpers/state-image.js";
+
+const skip = skipReason(["loop", "xfs", "luks"]);
+if (skip !== null) console.warn(`SKIP test/netns/state-image.spec.ts: ${skip}`);
+const noDm = skip ?? (hasDeviceMapper() ? null : "no device-mapper in this kernel (/proc/misc)");
+if (skip === null && noDm !== null) console.warn(`SKIP LUKS read-back in test/netns/state-image.spec.ts: ${noDm}`);
+
+describe.skipIf(skip !== null)("makeStateVolume()", () => {
+  let v: StateVolume | null = null;
+  afterEach(async () => {
+    await v?.teardown();
+    v = null;
+  });
+
+  it("plain: the loop device is the XFS labelled STATE", async () => {
+    v = await makeStateVolume({ configYaml: "a: 1\n" });
+    expect(v.mapper).toBeNull();
+    expect(v.xfsDevice).toBe(v.partition.device);
+    expect((await runOk(["blkid", "-o", "export", v.partition.device])).split("\n")).toEqual(
+      expect.arrayContaining(["LABEL=STATE", "TYPE=xfs"]),
+    );
+  });
+
+  it("encrypted: a LUKS2 partition whose passphrase unlocks the key its data was encrypted with", async () => {
+    v = await makeStateVolume({ configYaml: "a: 1\n", encrypted: true, passphrase: "pw" });
+    expect(v.mapper).not.toBeNull();
+    expect((await runOk(["blkid", "-o", "export", v.partition.device])).split("\n")).toContain("TYPE=crypto_LUKS");
+    const key = await volumeKeyOf(v.partition.device, "pw");
+    expect(key.equals(readFileSync(join(v.dir, "volume.key")))).toBe(true);
+    const dump = await runOk(["cryptsetup", "luksDump", v.partition.device]);
+    expect(dump).toContain(`offset: ${LUKS_DATA_OFFSET} [bytes]`);
+    expect(dump).toContain("cipher: aes-xts-plain64");
+  });
+
+  it.skipIf(noDm !== null)("encrypted, with device-mapper: the opened mapping reads back the plain XFS", async () => {
+    v = await makeStateVolume({ configYaml: "a: 1\n", encrypted: true });
+    expect(v.mapper).toBe("device-mapper");
+    const plain = readFileSync(join(v.dir, "state.img"));
+    expect(readFileSync(v.xfsDevice).equals(plain)).toBe(true);
+  });
+});
