@@ -36,7 +36,10 @@ export type SandboxState =
     };
 
 export interface SandboxOptions {
-  /** A namespace of ours (TestHost.ns); absent: the host's network. */
+  /**
+   * A namespace of ours (TestHost.ns). Absent: the host's network — only for
+   * programs that open no sockets; never the agent, whose scan would reach real hosts.
+   */
   readonly netns?: string;
   readonly state: SandboxState;
   /** Host dir seen as /var/lib/autobootstrap (read-write). */
