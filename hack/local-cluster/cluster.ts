@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeNode, type FakeNode } from "../fake-apid/node.js";
 import { makeClusterCa, type ClusterCa } from "../fake-apid/pki.js";
-import { readWorld, recordCluster, type World } from "../fake-apid/world.js";
+import { readWorld, recordCluster, recordMember, type World } from "../fake-apid/world.js";
 import { spawnInSandbox, sandboxState, REPO_ROOT, type SandboxProcess } from "../../test/helpers/sandbox.js";
 import { makeStateVolume, type StateVolume } from "../../test/helpers/state-image.js";
 import { talosConfigYaml } from "../../test/helpers/talos-config.js";
@@ -87,7 +87,9 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
     const foreignCa = await makeClusterCa(keyType);
     const address = (host: number) => `127.0.${o.subnet}.${host}`;
     if (o.alreadyBootstrappedBy !== undefined) {
-      recordCluster(worldDir, address(o.alreadyBootstrappedBy), { at: new Date().toISOString(), caller: "operator" });
+      const by = address(o.alreadyBootstrappedBy);
+      recordCluster(worldDir, by, { at: new Date().toISOString(), caller: "operator" });
+      recordMember(worldDir, by, by);
     }
     for (const spec of o.nodes) {
       const nodeDir = join(dir, spec.name);
