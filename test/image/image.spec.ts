@@ -11,7 +11,7 @@ import { parse } from "yaml";
 import { skipReason } from "../helpers/preflight.js";
 import { dryRunInImage, startLoopbackCluster } from "./dry-run.js";
 import { EM_AARCH64, EM_X86_64, isElf, readElf } from "./elf.js";
-import { ARCHES, CONTAINER_DIR, REPO, SERVICE_FILE, ensureImage, hostArch, unpack, type Arch } from "./image.js";
+import { ARCHES, BUILD_DEADLINE_MS, CONTAINER_DIR, REPO, SERVICE_FILE, ensureImage, hostArch, unpack, type Arch } from "./image.js";
 import { qemuUserStatic } from "./qemu.js";
 import type { ServiceSpec } from "./run-in-root.js";
 import { runService } from "./run-in-root.js";
@@ -24,6 +24,10 @@ const TRIPLET: Record<Arch, string> = { amd64: "x86_64-linux-gnu", arm64: "aarch
 /** Debian's ld.so search path when there is no /etc/ld.so.cache (`ld.so --help`). */
 const searchDirs = (arch: Arch) => [`/lib/${TRIPLET[arch]}`, `/usr/lib/${TRIPLET[arch]}`, "/lib", "/usr/lib"];
 const MAX_SYMLINK_HOPS = 40;
+// Beyond vitest's default hook/test timeouts: a cold build downloads ~110 MB,
+// the first qemu run fetches a 62 MB .deb.
+const UNPACK_BUDGET_MS = 5 * 60_000;
+const QEMU_FETCH_BUDGET_MS = 10 * 60_000;
 
 /** resolveIn follows PATH inside ROOT component by component, as a chroot would; null if it dangles. */
 async function resolveIn(root: string, path: string): Promise<string | null> {
@@ -72,7 +76,7 @@ describe.skipIf(skip !== null)("extension image", () => {
       await unpack(arch, dir);
     }
     spec = parse(await readFile(join(unpacked[hostArch()] as string, SERVICE_FILE), "utf8")) as ServiceSpec;
-  });
+  }, BUILD_DEADLINE_MS + UNPACK_BUDGET_MS);
 
   afterAll(async () => {
     for (const dir of Object.values(unpacked)) await rm(dir, { recursive: true, force: true });
@@ -150,7 +154,7 @@ describe.skipIf(skip !== null)("extension image", () => {
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
         expect(r.stdout).toMatch(/^talos-autobootstrap /);
-      });
+      }, QEMU_FETCH_BUDGET_MS);
     }
 
     it("sees nothing of the host: node's own libraries are the image's", async () => {
