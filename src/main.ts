@@ -8,6 +8,11 @@ import { run } from "./agent/run.js";
 declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === "string" ? __VERSION__ : "dev";
 
+// grpc-js passes the dialed IP as the TLS server name, which Node flags as
+// DEP0123 on every start; the IP is checked against the certificate's IP SANs
+// by our own checkServerIdentity, so the warning is noise in `talosctl logs`.
+process.noDeprecation = true;
+
 async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes("--version")) {
     process.stdout.write(`talos-autobootstrap ${VERSION}\n`);
