@@ -1,8 +1,11 @@
-// npm run sim -- --seed N [--policy ours|baseline|both] [--foreign-etcd absent|running|unknown]
+// npm run sim -- --seed N [--policy ours|baseline|both] [options]
 //   replays one seed and prints its trace (one line per event).
-// npm run sim -- --seeds N [--from S] [--foreign-etcd …]
+// npm run sim -- --seeds N [--from S] [options]
 //   runs seeds S…S+N-1 under both policies, prints the table, writes out/sim.json;
 //   exits 1 if our policy had any violation or liveness failure.
+// options: --foreign-etcd absent|running|unknown (what foreign control planes
+//   report), --extra-addresses above|anywhere (second addresses of multi-homed
+//   nodes), --dead-minority (a minority stays dead after the heal).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { baseline } from "./baseline.js";
@@ -20,12 +23,16 @@ const { values } = parseArgs({
     from: { type: "string", default: "1" },
     policy: { type: "string", default: "ours" },
     "foreign-etcd": { type: "string", default: "absent" },
+    "extra-addresses": { type: "string", default: "above" },
+    "dead-minority": { type: "boolean", default: false },
   },
 });
 
 const foreign = values["foreign-etcd"];
 if (foreign !== "absent" && foreign !== "running" && foreign !== "unknown") throw new Error(`--foreign-etcd ${foreign}?`);
-const opts: GenerateOptions = { foreignEtcd: foreign };
+const extra = values["extra-addresses"];
+if (extra !== "above" && extra !== "anywhere") throw new Error(`--extra-addresses ${extra}?`);
+const opts: GenerateOptions = { foreignEtcd: foreign, extraAddresses: extra, deadMinority: values["dead-minority"] };
 
 if (values.seed !== undefined) replay(Number(values.seed));
 else many(Number(values.seeds ?? "1000"), Number(values.from));
@@ -39,7 +46,7 @@ function replay(seed: number): void {
     console.log(`\n== ${p.name}, seed ${seed}`);
     console.log((o.trace ?? []).join("\n"));
     console.log(
-      `== ${p.name}: ${o.violation ?? "safe"}; liveness ${o.livenessFailure ?? "ok"}; heal→done ${o.healToDoneMs ?? "-"} ms (bound ${o.boundMs} ms); ${o.events} events`,
+      `== ${p.name}: ${o.violation ?? "safe"}; liveness ${o.livenessFailure ?? o.limitation ?? "ok"}; heal→done ${o.healToDoneMs ?? "-"} ms (bound ${o.boundMs} ms); ${o.events} events`,
     );
   }
 }
@@ -55,7 +62,7 @@ function many(count: number, from: number): void {
     }
   }
   mkdirSync("out", { recursive: true });
-  writeFileSync("out/sim.json", `${JSON.stringify({ from, count, foreignEtcd: foreign, rows: results.map((r) => r.row), failures: results.map((r) => ({ policy: r.row.policy, seeds: r.failures.map((f) => ({ seed: f.seed, why: f.violation ?? f.livenessFailure })) })) }, null, 2)}\n`);
+  writeFileSync("out/sim.json", `${JSON.stringify({ from, count, options: opts, rows: results.map((r) => r.row), failures: results.map((r) => ({ policy: r.row.policy, seeds: r.failures.map((f) => ({ seed: f.seed, why: f.violation ?? f.livenessFailure })) })) }, null, 2)}\n`);
   console.log("wrote out/sim.json");
   const mine = results[0]?.row;
   if (mine === undefined || mine.splitBrain + mine.doubleBootstrap + mine.otherViolations + mine.livenessFailures > 0) process.exitCode = 1;
@@ -69,6 +76,6 @@ function header(s: Schedule): string {
     `config ${JSON.stringify(s.cfg)}; heal at ${s.healAt} ms; liveness bound ${livenessBound(s)} ms`,
     `cuts ${cuts.join(" ") || "-"}`,
     `crashes ${s.crashes.map((c) => `${c.node}@${c.at}+${c.ms}`).join(" ") || "-"}; reboots ${s.reboots.map((c) => `${c.node}@${c.at}+${c.ms}`).join(" ") || "-"}`,
-    `faults ${JSON.stringify(s.faults)}; foreign etcd ${s.foreignEtcd}`,
+    `faults ${JSON.stringify(s.faults)}; foreign etcd ${s.foreignEtcd}; dead after heal ${s.deadAfterHeal.join(" ") || "-"}`,
   ].join("\n");
 }

@@ -15,11 +15,21 @@ import {
 
 export interface GenerateOptions {
   readonly foreignEtcd?: Schedule["foreignEtcd"];
+  /**
+   * Where a multi-homed node's second address lies. "above": above every
+   * primary address (10.0.1.x), the default while the core's address
+   * tie-break is open (see test/sim/README.md); "anywhere": also below.
+   */
+  readonly extraAddresses?: "above" | "anywhere";
+  /** Leave a random minority of control planes dead after the heal. */
+  readonly deadMinority?: boolean;
 }
 
 const CP_NAMES = ["A", "B", "C", "D", "E", "F", "G"];
 // 10.0.0.9 and 10.0.0.10 both appear so string order would pick the wrong one.
 const HOSTS = [9, 10, 2, 11, 100, 20, 3, 101, 12, 99];
+// Second addresses that are not in HOSTS, some below every primary one.
+const LOW_HOSTS = [1, 4, 5, 6, 7, 8, 13];
 
 export function generate(seed: number, opts: GenerateOptions = {}): Schedule {
   const r = rng(seed);
@@ -40,30 +50,43 @@ export function generate(seed: number, opts: GenerateOptions = {}): Schedule {
       name,
       kind: "cp",
       address: address(r, hosts[i] as number),
-      extraAddress: r.chance(0.1) ? `10.0.1.${i + 1}` : null,
+      extraAddress: extraAddress(r, i, opts.extraAddresses ?? "above"),
       id: hex(32, seed, i, 1),
       bootAt: cpBoot(i),
       agentStarts: !r.chance(0.05),
     });
   }
-  for (let i = 0; i < r.int(0, 2); i++) nodes.push(extra(seed, "worker", `W${i + 1}`, `10.0.2.${i + 1}`, r));
-  for (let i = 0; i < (r.chance(0.3) ? r.int(1, 2) : 0); i++) {
-    nodes.push(extra(seed, "foreign", `F${i + 1}`, `10.0.3.${i + 1}`, r));
-  }
+  const workers = r.int(0, 2);
+  for (let i = 0; i < workers; i++) nodes.push(extra(seed, "worker", `W${i + 1}`, `10.0.2.${i + 1}`, r));
+  const foreign = r.chance(0.3) ? r.int(1, 2) : 0;
+  for (let i = 0; i < foreign; i++) nodes.push(extra(seed, "foreign", `F${i + 1}`, `10.0.3.${i + 1}`, r));
   const cps = nodes.filter((x) => x.kind === "cp").map((x) => x.name);
+  const partitions = cuts(r, cps, healAt);
+  const crashes = outages(r, cps, healAt, 0.5, [500, 20_000]);
+  const reboots = outages(r, cps, healAt, 0.3, [5_000, 90_000]);
+  const rates = faults(r);
+  const skewSec = r.chance(0.1) ? 10_000_000 : defaultTiming.skewSec;
+  // Drawn last, so a seed's world is the same with or without dead nodes.
+  const dead = opts.deadMinority === true ? shuffle(r, cps).slice(0, r.int(0, n - cfg.quorum)) : [];
   return {
     seed,
     cfg,
     cluster: hex(64, seed, 7),
     nodes,
-    cuts: cuts(r, cps, healAt),
-    crashes: outages(r, cps, healAt, 0.5, [500, 20_000]),
-    reboots: outages(r, cps, healAt, 0.3, [5_000, 90_000]),
-    faults: faults(r),
-    timing: { ...defaultTiming, skewSec: r.chance(0.1) ? 10_000_000 : defaultTiming.skewSec },
+    cuts: partitions,
+    crashes,
+    reboots,
+    faults: rates,
+    timing: { ...defaultTiming, skewSec },
     healAt,
+    deadAfterHeal: dead,
     foreignEtcd: opts.foreignEtcd ?? "absent",
   };
+}
+
+function extraAddress(r: Rng, i: number, where: "above" | "anywhere"): string | null {
+  if (where === "above") return r.chance(0.1) ? `10.0.1.${i + 1}` : null;
+  return r.chance(0.3) ? `10.0.${r.pick([0, 1])}.${LOW_HOSTS[i] as number}` : null;
 }
 
 function address(r: Rng, host: number): string {

@@ -23,6 +23,8 @@ export interface Row {
   /** Seeds with other violations (exit without etcd, busy loop). */
   readonly otherViolations: number;
   readonly livenessFailures: number;
+  /** Liveness failures explained by the documented limitation (dead nominee). */
+  readonly limitations: number;
   readonly healToBootstrapMs: Latency;
   readonly healToDoneMs: Latency;
   /** heal → all exited, divided by the bound of its seed. */
@@ -48,6 +50,7 @@ export function runSeeds(policy: Policy, first: number, count: number, opts: Gen
   let double = 0;
   let other = 0;
   let live = 0;
+  let limits = 0;
   const coverage: Record<string, number> = {};
   for (let seed = first; seed < first + count; seed++) {
     const o = simulate(generate(seed, opts), policy);
@@ -55,6 +58,7 @@ export function runSeeds(policy: Policy, first: number, count: number, opts: Gen
     if (o.doubleBootstrap) double += 1;
     if (!o.splitBrain && !o.doubleBootstrap && o.violation !== null) other += 1;
     if (o.livenessFailure !== null) live += 1;
+    if (o.limitation !== null) limits += 1;
     if ((o.violation !== null || o.livenessFailure !== null) && failures.length < keep) failures.push(o);
     for (const k of o.coverage.keys()) coverage[k] = (coverage[k] ?? 0) + 1;
     if (o.healToBootstrapMs !== null) boot.push(o.healToBootstrapMs);
@@ -70,6 +74,7 @@ export function runSeeds(policy: Policy, first: number, count: number, opts: Gen
     doubleBootstrap: double,
     otherViolations: other,
     livenessFailures: live,
+    limitations: limits,
     healToBootstrapMs: latency(boot),
     healToDoneMs: latency(done),
     doneOverBound: latency(ratio),
@@ -86,7 +91,7 @@ export function latency(xs: readonly number[]): Latency {
 }
 
 export function table(rows: readonly Row[]): string {
-  const head = ["policy", "seeds", "split-brain clusters", "2 Bootstraps", "other viol.", "liveness fail", "heal→bootstrap p50/p99/max ms (n)", "heal→all exited p50/p99/max ms", "max ÷ bound", "wall ms"];
+  const head = ["policy", "seeds", "split-brain clusters", "2 Bootstraps", "other viol.", "liveness fail", "dead nominee", "heal→bootstrap p50/p99/max ms (n)", "heal→all exited p50/p99/max ms", "max ÷ bound", "wall ms"];
   const lines = rows.map((r) => [
     r.policy,
     String(r.seeds),
@@ -94,6 +99,7 @@ export function table(rows: readonly Row[]): string {
     String(r.doubleBootstrap),
     String(r.otherViolations),
     String(r.livenessFailures),
+    String(r.limitations),
     `${r.healToBootstrapMs.p50}/${r.healToBootstrapMs.p99}/${r.healToBootstrapMs.max} (${r.healToBootstrapMs.samples})`,
     `${r.healToDoneMs.p50}/${r.healToDoneMs.p99}/${r.healToDoneMs.max}`,
     r.doneOverBound.max.toFixed(2),

@@ -39,6 +39,32 @@ export function bridge(quorum = 2, seed = 0): Schedule {
     timing: { ...defaultTiming, syncMs: [0, 0], criMs: [0, 0], agentMs, skewSec: 0 },
     // Every agent has started by then; the partition outlives the "heal".
     healAt: 12_000,
+    deadAfterHeal: [],
+    foreignEtcd: "absent",
+  };
+}
+
+/**
+ * multiHomedTie: two control planes booted in the same second, quorum 2.
+ * B answers at 10.0.0.20 (its own address) and at 10.0.0.5; A at 10.0.0.9.
+ * A ranks B under B's lowest address (10.0.0.5 < 10.0.0.9: B is best), while
+ * B ranks itself under 10.0.0.20 (> 10.0.0.9: A is best). Found by seed 46728.
+ */
+export function multiHomedTie(): Schedule {
+  const a = cp(7, "A", 9, 0);
+  const b = { ...cp(7, "B", 20, 0), extraAddress: "10.0.0.5" };
+  return {
+    seed: 7,
+    cfg: { ...(presets[0] as Schedule["cfg"]), quorum: 2 },
+    cluster: hex(64, 7, 0),
+    nodes: [a, b],
+    cuts: [],
+    crashes: [],
+    reboots: [],
+    faults: noFaults,
+    timing: { ...defaultTiming, skewSec: 0 },
+    healAt: 0,
+    deadAfterHeal: [],
     foreignEtcd: "absent",
   };
 }

@@ -78,6 +78,8 @@ export interface Schedule {
   readonly timing: Timing;
   /** From here on: everyone up, connected, no loss, no crashes. */
   readonly healAt: number;
+  /** Control planes that go down at the heal and never come back (at most n − quorum). */
+  readonly deadAfterHeal: readonly string[];
   /** What foreign control planes report of their etcd (they belong to a live cluster). */
   readonly foreignEtcd: "absent" | "running" | "unknown";
 }

@@ -1,11 +1,12 @@
 // simulate runs one schedule under one policy: the SAFETY phase (faults until
 // healAt, checked after every event), then the LIVENESS phase (everyone up,
-// connected, no loss, no crashes; the cluster must be bootstrapped exactly
-// once and every control plane's agent must exit 0 within the bound).
+// connected, no loss, no crashes, bar the control planes a schedule leaves
+// dead; see liveness.ts for the judgement).
 import { livenessBound } from "./bound.js";
 import { crashAgent, startAgent } from "./driver.js";
 import type { Schedule } from "./schedule.js";
-import { boot, reboot, sync } from "./talos.js";
+import { doneAt, judge, living } from "./liveness.js";
+import { boot, powerOff, reboot, sync } from "./talos.js";
 import { controlPlanes, createWorld, log, violate, type Policy, type World } from "./world.js";
 
 /** A seed that needs more events than this is looping (a few thousand is typical). */
@@ -23,6 +24,8 @@ export interface Outcome {
   readonly splitBrain: boolean;
   /** Why liveness failed, or null; not judged when safety already failed. */
   readonly livenessFailure: string | null;
+  /** A liveness failure explained by the documented limitation (the nominee is dead). */
+  readonly limitation: string | null;
   /** Heal → the successful Bootstrap call; null if the cluster already existed at the heal. */
   readonly healToBootstrapMs: number | null;
   /** Heal → the last control plane's agent exited 0. */
@@ -46,9 +49,10 @@ export function simulate(schedule: Schedule, policy: Policy, trace = false): Out
     events += 1;
     check(w, events);
     if (w.stop) break;
-    if (w.healed && controlPlanes(w).every((n) => n.agent === "exited")) break;
+    if (w.healed && living(w).every((n) => n.agent === "exited")) break;
   }
   const done = doneAt(w);
+  const verdict = w.violations.length === 0 ? judge(w, done, schedule.healAt + bound) : { failure: null, limitation: null };
   const after = w.successes.filter((t) => t >= schedule.healAt);
   return {
     seed: schedule.seed,
@@ -57,7 +61,8 @@ export function simulate(schedule: Schedule, policy: Policy, trace = false): Out
     violation: w.violations[0] ?? null,
     doubleBootstrap: w.bootstrapped.length > 1,
     splitBrain: splitBrain(w) !== null,
-    livenessFailure: w.violations.length === 0 ? liveness(w, done, schedule.healAt + bound) : null,
+    livenessFailure: verdict.failure,
+    limitation: verdict.limitation,
     healToBootstrapMs: after.length > 0 && w.successes.length === after.length ? (after[0] as number) - schedule.healAt : null,
     healToDoneMs: done === null ? null : done - schedule.healAt,
     boundMs: bound,
@@ -82,11 +87,16 @@ function plan(w: World): void {
   w.q.push(s.healAt, () => heal(w));
 }
 
-/** heal: from now on every node is up and ready, every agent runs, faults stop. */
+/** heal: from now on every node is up and ready, every agent runs, faults stop; the doomed die. */
 function heal(w: World): void {
   w.healed = true;
-  log(w, "**", "HEAL: all nodes up, faults off");
+  const dead = w.schedule.deadAfterHeal;
+  log(w, "**", `HEAL: nodes up, faults off${dead.length > 0 ? `; dead for good: ${dead.join(" ")}` : ""}`);
   for (const n of w.nodes) {
+    if (dead.includes(n.spec.name)) {
+      if (n.up) powerOff(w, n, "dies for good");
+      continue;
+    }
     if (!n.up) boot(w, n, startAgent);
     sync(w, n);
     n.criReady = true;
@@ -107,21 +117,5 @@ function check(w: World, events: number): void {
 function splitBrain(w: World): string | null {
   const clusters = new Set(controlPlanes(w).flatMap((n) => (n.data === null ? [] : [n.data])));
   if (clusters.size > 1) return `split brain: etcd data of ${[...clusters].join(" and ")}`;
-  return null;
-}
-
-function doneAt(w: World): number | null {
-  const cps = controlPlanes(w);
-  if (!cps.every((n) => n.agent === "exited")) return null;
-  return Math.max(w.schedule.healAt, ...cps.map((n) => w.exits.get(n.spec.name) ?? 0));
-}
-
-function liveness(w: World, done: number | null, by: number): string | null {
-  if (w.bootstrapped.length !== 1) return `${w.bootstrapped.length} bootstraps`;
-  if (done === null) {
-    const left = controlPlanes(w).filter((n) => n.agent !== "exited").map((n) => `${n.spec.name}:${n.agent}`);
-    return `agents never exited: ${left.join(" ")}`;
-  }
-  if (done > by) return `all exited only ${done - by} ms after the bound`;
   return null;
 }

@@ -24,6 +24,7 @@ export function etcdEvidence(n: SimNode): EtcdEvidence {
 
 /** boot brings a node up with a new boot time; its agent starts a little later. */
 export function boot(w: World, n: SimNode, startAgent: (w: World, n: SimNode) => void): void {
+  if (w.healed && w.schedule.deadAfterHeal.includes(n.spec.name)) return;
   const t = w.schedule.timing;
   n.up = true;
   n.boots += 1;
@@ -62,7 +63,13 @@ export function sync(w: World, n: SimNode): void {
 /** reboot loses machined's memory (a Bootstrap intent) and the agent; disks survive. */
 export function reboot(w: World, n: SimNode, downMs: number, startAgent: (w: World, n: SimNode) => void): void {
   if (!n.up) return;
-  log(w, n.spec.name, `reboot (down ${downMs}ms${n.intent !== null ? ", bootstrap intent lost" : ""})`);
+  powerOff(w, n, `reboot (down ${downMs}ms)`);
+  w.q.push(w.now + downMs, () => !n.up && boot(w, n, startAgent));
+}
+
+/** powerOff takes the node down; a reboot brings it back, a dead node stays down. */
+export function powerOff(w: World, n: SimNode, why: string): void {
+  log(w, n.spec.name, `${why}${n.intent !== null ? ", bootstrap intent lost" : ""}`);
   if (n.intent !== null) cover(w, "reboot loses a Bootstrap intent");
   n.up = false;
   n.gen += 1;
@@ -70,7 +77,6 @@ export function reboot(w: World, n: SimNode, downMs: number, startAgent: (w: Wor
   n.agent = "down";
   n.etcd = "absent";
   n.intent = null;
-  w.q.push(w.now + downMs, () => !n.up && boot(w, n, startAgent));
 }
 
 /** callBootstrap is MachineService/Bootstrap on the node's own apid. */
