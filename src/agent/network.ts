@@ -6,7 +6,7 @@ import type { Config } from "../config/env.js";
 import type { ProbeResult } from "../core/types.js";
 import { selectPrefixes, targets, countTargets, type SkippedPrefix, type TargetPlan } from "../discovery/addresses.js";
 import { localNetwork } from "../discovery/interfaces.js";
-import { canonicalAddress, formatPrefix, parseAddressList, parsePrefixList } from "../discovery/prefixes.js";
+import { canonicalAddress, compareAddresses, formatPrefix, parseAddressList, parsePrefixList } from "../discovery/prefixes.js";
 import { scan } from "../discovery/scan.js";
 import type { Logger } from "../log.js";
 import type { ScanOutcome } from "./observe.js";
@@ -32,7 +32,9 @@ export async function planNetwork(config: Config, log: Logger, signal: AbortSign
   const plan = (): { self: string | null; skipped: readonly SkippedPrefix[]; targets: TargetPlan } => {
     const local = localNetwork();
     const fromIfaces = selectPrefixes(local.prefixes, "interface", config.scanMaxAddresses);
-    const self = fixedSelf ?? local.addresses[0] ?? null;
+    // Our lowest address: the one peers rank us by when they reach us on
+    // several (they keep the lowest), so no two nodes can each defer to the other.
+    const self = fixedSelf ?? [...local.addresses].sort(compareAddresses)[0] ?? null;
     return {
       self,
       skipped: fromIfaces.skipped,

@@ -64,7 +64,7 @@ export function initialState(ballot: Ballot): AgentState {
 /** step decides one pass. `random` is in [0,1) and drives only backoff jitter. */
 export function step(prev: AgentState, view: View, cfg: CoreConfig, random: number): StepResult {
   let state = answer(prev, view);
-  const status = clusterStatus(view);
+  const status = clusterStatus(view, state.ballot.cluster);
   const report = (s: AgentState, nominee: Nominee | null): PassReport => ({
     candidates: candidates(view, s.ballot),
     status,
