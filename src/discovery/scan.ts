@@ -54,7 +54,7 @@ export function scan(targets: Iterable<string>, probe: ProbeFn, opts: ScanOption
   if (signal.aborted) return Promise.reject(abortError(signal));
 
   // halt ends every running probe: on abort, or when the targets iterator throws.
-  const halt = new AbortController();
+  const halt = createHalt(concurrency);
   const iterator = targets[Symbol.iterator]();
   const tally = createTally();
   let exhausted = false;
@@ -64,9 +64,10 @@ export function scan(targets: Iterable<string>, probe: ProbeFn, opts: ScanOption
     if (r.done === true) exhausted = true;
     return r.done === true ? null : r.value;
   };
-  const worker = async (): Promise<void> => {
+  // Worker i runs one probe at a time, so halt.running[i] is its probe's stop.
+  const worker = async (_: unknown, i: number): Promise<void> => {
     for (let address = next(); address !== null; address = next()) {
-      const result = await probeOne(probe, address, timeoutMs, halt.signal);
+      const result = await probeOne(probe, address, timeoutMs, halt, i);
       if (!halt.signal.aborted) tally.add(result);
     }
   };
@@ -100,15 +101,41 @@ export function scan(targets: Iterable<string>, probe: ProbeFn, opts: ScanOption
   });
 }
 
-async function probeOne(probe: ProbeFn, address: string, timeoutMs: number, halt: AbortSignal): Promise<ProbeResult> {
+/**
+ * Halt: the scan's own abort, with ONE listener that stops every running
+ * probe. A listener per probe on the shared signal costs an EventTarget add
+ * and remove per probe, and past 10 of them Node prints a
+ * MaxListenersExceededWarning on every scan.
+ */
+interface Halt {
+  readonly signal: AbortSignal;
+  abort(): void;
+  /** The stop of the probe each worker is running, by worker index; null when idle. */
+  readonly running: ((() => void) | null)[];
+}
+
+function createHalt(concurrency: number): Halt {
+  const controller = new AbortController();
+  const running: Halt["running"] = Array.from({ length: concurrency }, () => null);
+  controller.signal.addEventListener(
+    "abort",
+    () => {
+      for (const stop of running) stop?.();
+    },
+    { once: true },
+  );
+  return { signal: controller.signal, abort: () => controller.abort(), running };
+}
+
+async function probeOne(probe: ProbeFn, address: string, timeoutMs: number, halt: Halt, slot: number): Promise<ProbeResult> {
   const own = new AbortController();
   let giveUp: (result: ProbeResult) => void = () => {};
   const late = new Promise<ProbeResult>((resolve) => (giveUp = resolve));
   const onHalt = (): void => {
-    own.abort(halt.reason);
+    own.abort(halt.signal.reason);
     giveUp({ kind: "timeout", address }); // discarded: the scan is over
   };
-  halt.addEventListener("abort", onHalt, { once: true });
+  halt.running[slot] = onHalt;
   const deadline = setTimeout(() => own.abort(new DOMException("probe deadline passed", "TimeoutError")), timeoutMs);
   const backstop = setTimeout(() => giveUp({ kind: "timeout", address }), timeoutMs + PROBE_GRACE_MS);
   try {
@@ -116,7 +143,7 @@ async function probeOne(probe: ProbeFn, address: string, timeoutMs: number, halt
   } finally {
     clearTimeout(deadline);
     clearTimeout(backstop);
-    halt.removeEventListener("abort", onHalt);
+    halt.running[slot] = null;
   }
 }
 
