@@ -24,6 +24,12 @@ export interface NetworkSpec {
   readonly droppingSpares?: number;
   /** bridge: prefix lengths; default /28 and /124, kept small so a scan stays cheap. */
   readonly prefixLength?: { readonly v4?: number; readonly v6?: number };
+  /**
+   * bridge: every address is configured as a /32 (/128) and the prefix is
+   * reached by an on-link route, as on clouds that hand a node a /32. The
+   * interfaces then show nothing to scan; TALOS_AUTO_BOOTSTRAP_SCAN_CIDR names the prefix.
+   */
+  readonly hostAddresses?: boolean;
 }
 
 export interface PlannedAddress {
@@ -40,8 +46,10 @@ export interface PlannedHost {
 
 export interface AddressPlan {
   readonly topology: Topology;
-  /** The prefixes in CIDR form, as a scan of the hosts' interfaces sees them. */
+  /** The prefixes in CIDR form, as a scan of the hosts' interfaces sees them (with hostAddresses: what SCAN_CIDR must name). */
   readonly prefixes: readonly string[];
+  /** hostAddresses: the prefixes each host routes on-link (its addresses are /32, /128); else empty. */
+  readonly onLinkRoutes: readonly string[];
   readonly hosts: readonly PlannedHost[];
 }
 
@@ -89,6 +97,7 @@ function checkShape(spec: NetworkSpec, topology: Topology): void {
     if (h.name === FILLER || h.name === DROPPER) throw new Error(`host name "${h.name}" is reserved`);
     names.add(h.name);
   }
+  if (spec.hostAddresses === true && topology !== "bridge") throw new Error(`hostAddresses: bridge topology only`);
   const want = topology === "p2p" ? 2 : topology === "single" ? 1 : null;
   if (want !== null && spec.hosts.length !== want) throw new Error(`${topology} needs exactly ${want} host(s)`);
   if (want !== null && spec.hosts.some((h) => (h.addresses ?? 1) !== 1)) {
@@ -119,19 +128,23 @@ export function planAddresses(spec: NetworkSpec, seed: number): AddressPlan {
     const fmt = fam === 4 ? (h: number) => v4(netStart + h) : v6Net(seed);
     prefixes.push(`${fmt(0)}/${l}`);
     const free = hostNumbers(fam, l);
+    // The subnet-router anycast address (::0) is no place for a node: scans skip it below /127. It refuses.
+    const anycast = fam === 6 && l < 127 ? free.splice(0, 1) : [];
+    const configured = spec.hostAddresses === true ? (fam === 4 ? 32 : 128) : l;
+    const planned = (h: number): PlannedAddress => ({ family: fam, address: fmt(h), prefixLength: configured });
     const take = (n: number, who: string): PlannedAddress[] => {
       if (n > free.length) throw new Error(`${who}: /${l} has no room for ${n} more IPv${fam} address(es)`);
-      return free.splice(0, n).map((h) => ({ family: fam, address: fmt(h), prefixLength: l }));
+      return free.splice(0, n).map(planned);
     };
     spec.hosts.forEach((h, i) => hosts[i]!.addresses.push(...take(h.addresses ?? 1, h.name)));
     dropper.addresses.push(...take(Math.min(spec.droppingSpares ?? 0, free.length), DROPPER));
-    filler.addresses.push(...take(free.length, FILLER));
+    filler.addresses.push(...anycast.map(planned), ...take(free.length, FILLER));
   }
   if ((spec.droppingSpares ?? 0) > 0 && dropper.addresses.length === 0) {
     throw new Error("droppingSpares: no spare addresses left for the dropper");
   }
   const extra = [dropper, filler].filter((h) => h.addresses.length > 0);
-  return { topology, prefixes, hosts: [...hosts, ...extra] };
+  return { topology, prefixes, onLinkRoutes: spec.hostAddresses === true ? prefixes : [], hosts: [...hosts, ...extra] };
 }
 
 /** Every address a scan of the plan's prefixes may reach (same rule as the plan uses). */

@@ -5,7 +5,7 @@ import { randomInt } from "node:crypto";
 import { join } from "node:path";
 import { planAddresses, type AddressPlan, type NetworkSpec, type PlannedAddress, type Role } from "./address-plan.js";
 import { run, runOk, runSync, type CmdOptions, type CmdResult } from "./cmd.js";
-import { dropApid } from "./drop-rule.js";
+import { dropApid, dropFrom } from "./drop-rule.js";
 import { startProcess, type ManagedProcess } from "./process.js";
 import { markRunAlive, onExitLastResort, runName } from "./run-id.js";
 import { killNamespacePids, killNamespacePidsSync } from "./ns-pids.js";
@@ -39,6 +39,8 @@ export interface TestNetwork {
   exec(host: string | TestHost, argv: readonly string[], opts?: CmdOptions): Promise<CmdResult>;
   /** Start argv in the host's namespace; it is stopped on teardown. */
   spawn(host: string | TestHost, argv: readonly string[], opts: SpawnOptions): Promise<ManagedProcess>;
+  /** Cut all traffic between two hosts, both ways (each drops what comes from the other): a partition. */
+  cut(a: string | TestHost, b: string | TestHost): Promise<void>;
   /** Stop what was spawned, kill what is left in our namespaces, delete them. Idempotent. */
   teardown(): Promise<void>;
 }
@@ -112,6 +114,11 @@ export async function createNetwork(spec: NetworkSpec): Promise<TestNetwork> {
       spawned.push(p);
       return p;
     },
+    cut: async (a, b) => {
+      const [x, y] = [host(a), host(b)];
+      await dropFrom(x.ns, y.addresses.map((p) => p.address));
+      await dropFrom(y.ns, x.addresses.map((p) => p.address));
+    },
     teardown,
   };
 }
@@ -141,6 +148,8 @@ async function wire(plan: AddressPlan, hosts: readonly TestHost[], bridgeNs: str
       await runOk(["ip", "-n", h.ns, "addr", "add", `${a.address}/${a.prefixLength}`, "dev", HOST_IFACE, ...extra]);
     }
     await runOk(["ip", "-n", h.ns, "link", "set", HOST_IFACE, "up"]);
+    // /32 hosts reach the prefix on-link (no gateway, no way out); needs the link up.
+    for (const prefix of plan.onLinkRoutes) await runOk(["ip", "-n", h.ns, "route", "add", prefix, "dev", HOST_IFACE]);
   }
 }
 

@@ -16,31 +16,40 @@ const FAKE_LISTEN_DEADLINE_MS = 30_000;
 const minorOf = (v: string) => Number(/^v1\.(\d+)/.exec(v)?.[1] ?? NaN);
 const runsAgent = (n: ScenarioNode) => n.agent ?? n.machineType !== "worker";
 
-/** startFakeApid runs hack/fake-apid/cli.ts in the node's namespace, bound to its address:50000. */
+/**
+ * startFakeApid runs hack/fake-apid/cli.ts in the node's namespace, bound to
+ * its address:50000 (one process per address when the node answers on all of
+ * them: same CA, boot time, files and world, each cert naming its own address).
+ */
 export async function startFakeApid(s: Scenario, n: NodeRun, index: number): Promise<ManagedProcess> {
-  const specFile = join(s.work.path, n.spec.name, "fake-apid.json");
   const bootTime = n.spec.bootTime ?? BigInt(Math.floor(Date.now() / 1000) - 3600 + index * 10);
+  const started = await Promise.all(n.fakeAddresses.map((address, i) => startOneFake(s, n, address, i, bootTime)));
+  n.fake = started[0]!;
+  return n.fake;
+}
+
+async function startOneFake(s: Scenario, n: NodeRun, address: string, i: number, bootTime: bigint): Promise<ManagedProcess> {
+  const specFile = join(s.work.path, n.spec.name, i === 0 ? "fake-apid.json" : `fake-apid-${i}.json`);
   const fakeSpec = {
-    address: n.host.address,
-    ca: { certPem: s.ca.certPem, keyPem: s.ca.keyPem },
+    address,
+    ca: { certPem: n.ca.certPem, keyPem: n.ca.keyPem },
     machineType: n.spec.machineType,
     bootTime: bootTime.toString(),
     talosVersion: n.spec.talosVersion,
-    worldDir: s.worldDir,
+    worldDir: n.worldDir,
     filesRoot: n.filesRoot,
-    logFile: n.callLog,
+    logFile: n.callLogs[i]!,
     ...n.spec.fake,
   };
   writeFileSync(specFile, JSON.stringify(fakeSpec, null, 2));
   const p = await s.net.spawn(n.host, [process.execPath, "--import", "tsx", FAKE_APID_CLI, "--spec", specFile], {
-    logFile: n.fakeLog,
+    logFile: n.fakeLogs[i]!,
     cwd: REPO_ROOT,
   });
-  await waitFor(`fake apid on ${n.spec.name} to listen`, () => {
-    if (p.exitStatus() !== null) throw new Error(`fake apid on ${n.spec.name} exited:\n${p.log()}`);
+  await waitFor(`fake apid on ${n.spec.name} ${address} to listen`, () => {
+    if (p.exitStatus() !== null) throw new Error(`fake apid on ${n.spec.name} ${address} exited:\n${p.log()}`);
     return p.log().includes('"event":"listening"') ? true : undefined;
   }, { timeoutMs: FAKE_LISTEN_DEADLINE_MS });
-  n.fake = p;
   return p;
 }
 
@@ -48,15 +57,20 @@ export async function startFakeApids(s: Scenario): Promise<void> {
   await Promise.all(s.nodes.map((n, i) => startFakeApid(s, n, i)));
 }
 
-/** startAgent runs the bundle in the node's sandbox, with Talos's fixed paths for its version. */
+/**
+ * startAgent runs the bundle in the node's sandbox, with Talos's fixed paths
+ * for its version. An encrypted STATE with mapperOpen false shows only the
+ * LUKS partition, as on a node whose mapper is not open.
+ */
 export async function startAgent(s: Scenario, n: NodeRun, env: Readonly<Record<string, string>>): Promise<SandboxProcess> {
   if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} missing: run npm run build first`);
   const minor = minorOf(n.spec.talosVersion);
   const mode = minor <= 9 ? "mounted" : "device";
   const mapperNames = minor >= 12 ? ["luks2-STATE"] : [legacyMapperName(n.state.partition)];
+  const state = n.spec.mapperOpen === false ? { kind: "device" as const, loop: n.state.partition } : sandboxState(n.state, mode, mapperNames);
   const p = await spawnInSandbox({
     netns: n.host.ns,
-    state: sandboxState(n.state, mode, mapperNames),
+    state,
     varLibDir: n.varLibDir,
     env,
     argv: [process.execPath, AGENT_BUNDLE],

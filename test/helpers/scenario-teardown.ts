@@ -24,16 +24,18 @@ export function report(s: Scenario): string {
     parts.push(
       `──── ${n.spec.name} ${n.host.address} (${n.spec.machineType}, ${n.spec.talosVersion}) agent exit ${JSON.stringify(exit ?? null)}`,
       `agent log:\n${tail(n.agentLog)}`,
-      `fake-apid calls:\n${tail(n.callLog)}`,
-      `fake-apid output:\n${tail(n.fakeLog)}`,
     );
+    n.fakeAddresses.forEach((address, i) => {
+      const at = n.fakeAddresses.length > 1 ? ` on ${address}` : "";
+      parts.push(`fake-apid calls${at}:\n${tail(n.callLogs[i]!)}`, `fake-apid output${at}:\n${tail(n.fakeLogs[i]!)}`);
+    });
   }
   return parts.join("\n");
 }
 
-/** teardownScenario is idempotent in its parts; with failed the logs are printed and kept. */
-export async function teardownScenario(s: Scenario, opts: { failed: boolean }): Promise<void> {
-  if (opts.failed) console.error(report(s));
+/** teardownScenario is idempotent in its parts; with failed the logs are kept (and printed unless print is false). */
+export async function teardownScenario(s: Scenario, opts: { failed: boolean; print?: boolean }): Promise<void> {
+  if (opts.failed && opts.print !== false) console.error(report(s));
   await Promise.allSettled(s.nodes.map((n) => n.agent?.stop() ?? Promise.resolve()));
   await s.net.teardown();
   for (const n of s.nodes) await n.state.teardown();

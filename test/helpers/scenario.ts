@@ -31,6 +31,12 @@ export interface ScenarioNode {
   readonly agent?: boolean;
   /** More fields for the fake's spec JSON (hang, bootstrapAvailableAfterMs…). */
   readonly fake?: Readonly<Record<string, unknown>>;
+  /** A node of ANOTHER cluster: its own machine CA (config and apid cert) and its own etcd world. */
+  readonly ca?: ClusterCa;
+  /** "all": a fake apid on every address of the host (one process each, same files), as a dual-stack node answers on both. */
+  readonly fakeAddresses?: "first" | "all";
+  /** Encrypted STATE only; false: the LUKS partition is there but no mapper is open. Default true. */
+  readonly mapperOpen?: boolean;
 }
 
 export interface ScenarioSpec {
@@ -49,9 +55,19 @@ export interface NodeRun {
   /** What the fake serves MachineService/Read from; the agent's /var/lib/autobootstrap lives inside. */
   readonly filesRoot: string;
   readonly varLibDir: string;
+  /** The node's machine CA: the scenario's, or its own for a node of another cluster. */
+  readonly ca: ClusterCa;
+  /** Where its fake apids find the etcd world: the scenario's, or its own for a node of another cluster. */
+  readonly worldDir: string;
+  /** Where its fake apids listen (host.address, or every address); callLogs and fakeLogs follow this order. */
+  readonly fakeAddresses: readonly string[];
   readonly agentLog: string;
+  /** The first fake's logs (fakeLogs[0], callLogs[0]). */
   readonly fakeLog: string;
   readonly callLog: string;
+  readonly fakeLogs: readonly string[];
+  readonly callLogs: readonly string[];
+  /** The first fake apid (every one is stopped with the network). */
   fake: ManagedProcess | null;
   agent: SandboxProcess | null;
 }
@@ -75,33 +91,45 @@ export async function createScenario(spec: ScenarioSpec): Promise<Scenario> {
   const { extraHosts = [], ...netSpec } = spec.network ?? {};
   const net = await createNetwork({ ...netSpec, hosts: [...spec.nodes.map((n) => ({ name: n.name })), ...extraHosts] });
   const nodes: NodeRun[] = [];
+  const worldDir = work.sub("world");
   try {
     for (const n of spec.nodes) {
+      const nodeCa = n.ca ?? ca;
       const configYaml = talosConfigYaml({
         machineType: n.machineType,
-        caCertPem: ca.certPem,
-        caKeyPem: n.machineType === "worker" ? null : ca.keyPem,
+        caCertPem: nodeCa.certPem,
+        caKeyPem: n.machineType === "worker" ? null : nodeCa.keyPem,
       });
       const state = await makeStateVolume({ configYaml, encrypted: n.encrypted === true });
       const filesRoot = work.sub(`${n.name}/files`);
+      const host = net.host(n.name);
+      const fakeAddresses = n.fakeAddresses === "all" ? host.addresses.map((a) => a.address) : [host.address];
+      // The first fake keeps the plain names; more fakes (more addresses) are numbered.
+      const logName = (base: string, ext: string, i: number) => join(work.path, n.name, i === 0 ? `${base}.${ext}` : `${base}-${i}.${ext}`);
+      const fakeLogs = fakeAddresses.map((_, i) => logName("fake-apid", "log", i));
+      const callLogs = fakeAddresses.map((_, i) => logName("calls", "jsonl", i));
       nodes.push({
         spec: n,
-        host: net.host(n.name),
+        host,
         state,
         filesRoot,
         varLibDir: work.sub(`${n.name}/files/var/lib/autobootstrap`),
+        ca: nodeCa,
+        worldDir: n.ca === undefined ? worldDir : work.sub(`${n.name}/world`),
+        fakeAddresses,
         agentLog: join(work.path, n.name, "agent.log"),
-        fakeLog: join(work.path, n.name, "fake-apid.log"),
-        callLog: join(work.path, n.name, "calls.jsonl"),
+        fakeLog: fakeLogs[0]!,
+        callLog: callLogs[0]!,
+        fakeLogs,
+        callLogs,
         fake: null,
         agent: null,
       });
     }
   } catch (err) {
-    await teardownScenario({ net, work, ca, worldDir: "", nodes, agentEnv: {}, node: () => nodes[0]! }, { failed: true });
+    await teardownScenario({ net, work, ca, worldDir, nodes, agentEnv: {}, node: () => nodes[0]! }, { failed: true });
     throw err;
   }
-  const worldDir = work.sub("world");
   const node = (name: string) => {
     const found = nodes.find((x) => x.spec.name === name);
     if (found === undefined) throw new Error(`no scenario node "${name}"`);
@@ -115,16 +143,26 @@ export function world(s: Scenario): World {
   return readWorld(s.worldDir);
 }
 
-/** withScenario runs body and always tears down; a throw prints and keeps the logs. */
+/**
+ * withScenario runs body and always tears down. A throw keeps the logs and
+ * carries report(s) in its message, so the failure itself says which host did what.
+ */
 export async function withScenario<T>(spec: ScenarioSpec, body: (s: Scenario) => Promise<T>): Promise<T> {
   const s = await createScenario(spec);
   let failed = true;
+  let reported = false;
   try {
     const out = await body(s);
     failed = false;
     return out;
+  } catch (err) {
+    if (err instanceof Error) {
+      err.message = `${err.message}\n${report(s)}`;
+      reported = true;
+    }
+    throw err;
   } finally {
-    await teardownScenario(s, { failed });
+    await teardownScenario(s, { failed, print: !reported });
   }
 }
 

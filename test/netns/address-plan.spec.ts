@@ -15,6 +15,7 @@ const SPECS: Record<string, NetworkSpec> = {
   "p2p /31 and /127": { family: "dual", topology: "p2p", hosts: [{ name: "a" }, { name: "b" }] },
   "single /32": { topology: "single", hosts: [{ name: "a" }] },
   "single /128": { family: "ipv6", topology: "single", hosts: [{ name: "a" }] },
+  "dual stack as /32 and /128 host addresses": { family: "dual", hosts: [{ name: "a" }, { name: "b" }], droppingSpares: 2, hostAddresses: true },
 };
 
 describe("planAddresses()", () => {
@@ -36,6 +37,19 @@ describe("planAddresses()", () => {
       ["dropper", "dropping", 3],
       ["filler", "refusing", 10],
     ]);
+  });
+
+  it("gives the IPv6 subnet-router anycast address (::0, never scanned) to the refusing filler, not to a node", () => {
+    const plan = planAddresses({ family: "ipv6", hosts: [{ name: "a" }, { name: "b" }], droppingSpares: 1 }, 5);
+    const zero = plan.prefixes[0]!.replace(/\/\d+$/, "");
+    expect(plan.hosts.find((h) => h.addresses.some((a) => a.address === zero))?.name).toBe("filler");
+  });
+
+  it("hostAddresses: every address is a /32 or /128, and the prefixes are routed on-link", () => {
+    const plan = planAddresses({ family: "dual", hosts: [{ name: "a" }], hostAddresses: true }, 3);
+    expect(new Set(plan.hosts.flatMap((h) => h.addresses.map((a) => a.prefixLength)))).toEqual(new Set([32, 128]));
+    expect(plan.onLinkRoutes).toEqual(plan.prefixes);
+    expect(() => planAddresses({ topology: "p2p", hosts: [{ name: "a" }, { name: "b" }], hostAddresses: true }, 1)).toThrow(/bridge/);
   });
 
   it("keeps the prefixes inside 10.250.0.0/16 and a ULA", () => {

@@ -1,0 +1,165 @@
+// Shared parts of the agent scenarios (agents-*.spec.ts): the environment a
+// user would set (short intervals only), node shorthands, running every agent
+// to its end, and assertions that name the host that misbehaved.
+import { existsSync, readFileSync } from "node:fs";
+import { expect } from "vitest";
+import { logRecords, type LogRecord } from "../helpers/agent-log.js";
+import type { Exit } from "../helpers/process.js";
+import { skipReason } from "../helpers/preflight.js";
+import {
+  AGENT_BUNDLE,
+  startAgents,
+  startFakeApids,
+  waitForAgents,
+  world,
+  type NodeRun,
+  type Scenario,
+  type ScenarioNode,
+} from "../helpers/scenario.js";
+
+/** Why the agent scenarios cannot run here (printed once per file), or null. */
+export function agentSkipReason(file: string): string | null {
+  const skip = skipReason(["netns", "firewall", "loop", "xfs", "luks", "sandbox", "node"]);
+  const reason = skip ?? (existsSync(AGENT_BUNDLE) ? null : `${AGENT_BUNDLE} missing (npm run build)`);
+  if (reason !== null) console.warn(`SKIP ${file}: ${reason}`);
+  return reason;
+}
+
+/** A scenario gets this long for every agent to exit; a hang fails with the logs. */
+export const AGENT_DEADLINE_MS = 90_000;
+
+/** Short intervals, so a scenario takes seconds; nothing else a user would not set. */
+export const FAST_ENV: Readonly<Record<string, string>> = {
+  LOG_LEVEL: "debug",
+  TALOS_AUTO_BOOTSTRAP_SCAN_INTERVAL: "2s",
+  TALOS_AUTO_BOOTSTRAP_CONSENT_INTERVAL: "200ms",
+  TALOS_AUTO_BOOTSTRAP_PRE_BOOTSTRAP_DELAY: "500ms",
+  // Up to 9 node processes share two cores: 1 s keeps a slow answer from passing for a dead address.
+  TALOS_AUTO_BOOTSTRAP_SCAN_TIMEOUT: "1s",
+  TALOS_AUTO_BOOTSTRAP_FOLLOWER_CHECK_INTERVAL: "500ms",
+  TALOS_AUTO_BOOTSTRAP_MAX_BACKOFF: "2s",
+};
+
+/** FAST_ENV with QUORUM_NODES and CONTROL_PLANES, plus any extra variables. */
+export function agentEnv(quorum: number, controlPlanes: number, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return {
+    ...FAST_ENV,
+    TALOS_AUTO_BOOTSTRAP_QUORUM_NODES: String(quorum),
+    TALOS_AUTO_BOOTSTRAP_CONTROL_PLANES: String(controlPlanes),
+    ...extra,
+  };
+}
+
+/** Boot times an hour back, 10 s apart: bootAt(0) is the oldest. */
+const T0 = BigInt(Math.floor(Date.now() / 1000) - 3600);
+export const bootAt = (rank: number): bigint => T0 + BigInt(rank * 10);
+
+export const cp = (name: string, bootRank: number, extra: Partial<ScenarioNode> = {}): ScenarioNode => ({
+  name,
+  machineType: "controlplane",
+  talosVersion: "v1.12",
+  bootTime: bootAt(bootRank),
+  ...extra,
+});
+
+/** A worker runs the agent too (it must exit 0 at once). */
+export const worker = (name: string, bootRank: number, extra: Partial<ScenarioNode> = {}): ScenarioNode => ({
+  name,
+  machineType: "worker",
+  talosVersion: "v1.12",
+  bootTime: bootAt(bootRank),
+  agent: true,
+  ...extra,
+});
+
+/** Fakes first (as apid is up before the extension starts), then every agent, then wait for all of them. */
+export async function runToEnd(s: Scenario, env?: Readonly<Record<string, string>>): Promise<Record<string, Exit>> {
+  await startFakeApids(s);
+  await startAgents(s, env);
+  return waitForAgents(s, AGENT_DEADLINE_MS);
+}
+
+export function records(n: NodeRun, msg: string): LogRecord[] {
+  return logRecords(n.agentLog).filter((r) => r.msg === msg);
+}
+
+/** The scenario node holding this address, by name (for messages). */
+export function nameOf(s: Scenario, address: string): string {
+  return s.nodes.find((n) => n.host.addresses.some((a) => a.address === address))?.spec.name ?? `?${address}`;
+}
+
+/** Bootstrap calls every fake of this node answered, whatever the result. */
+export function bootstrapCalls(n: NodeRun): number {
+  return n.callLogs
+    .flatMap((f) => (existsSync(f) ? readFileSync(f, "utf8").split("\n") : []))
+    .filter((l) => l.includes('"kind":"call"') && l.includes('"/machine.MachineService/Bootstrap"')).length;
+}
+
+/** Calls (past the handshake) every fake of this node served, or only its fake number `fake`. */
+export function servedCalls(n: NodeRun, fake?: number): number {
+  return (fake === undefined ? n.callLogs : [n.callLogs[fake]!])
+    .flatMap((f) => (existsSync(f) ? readFileSync(f, "utf8").split("\n") : []))
+    .filter((l) => l.includes('"kind":"call"')).length;
+}
+
+/**
+ * expectBootstrappedOnceBy: the world holds exactly one etcd cluster, founded
+ * by `name`; only `name`'s agent called Bootstrap (agent log and fakes' call logs).
+ */
+export function expectBootstrappedOnceBy(s: Scenario, name: string): void {
+  expect(world(s).clusters.map((a) => nameOf(s, a)), "etcd clusters, by the node that bootstrapped each").toEqual([name]);
+  for (const n of s.nodes) {
+    const executed = records(n, "bootstrap executing").length;
+    if (n.spec.name === name) {
+      expect(executed, `${n.spec.name}: "bootstrap executing" in its agent log`).toBeGreaterThan(0);
+      expect(bootstrapCalls(n), `${n.spec.name}: Bootstrap calls on its apid`).toBeGreaterThan(0);
+    } else {
+      expect(executed, `${n.spec.name}: "bootstrap executing" in its agent log`).toBe(0);
+      expect(bootstrapCalls(n), `${n.spec.name}: Bootstrap calls on its apid`).toBe(0);
+    }
+  }
+}
+
+/** Every agent that ran exited 0. */
+export function expectAllExitedZero(exits: Record<string, Exit>): void {
+  expect(exits, "agent exits").toEqual(Object.fromEntries(Object.keys(exits).map((k) => [k, { code: 0, signal: null }])));
+}
+
+/** A worker's agent read its STATE, said it has nothing to do, and never looked at the network. */
+export function expectWorkerIdle(n: NodeRun): void {
+  expect(records(n, "not a control plane: nothing to bootstrap"), `${n.spec.name}: worker exit reason`).toHaveLength(1);
+  const msgs = logRecords(n.agentLog).map((r) => r.msg);
+  expect(msgs.filter((m) => m === "network" || m === "scan result" || m === "election"), `${n.spec.name}: network activity`).toEqual([]);
+}
+
+/** The "scan result" records of an agent (one per full scan). */
+export function scanResults(n: NodeRun): Record<string, number>[] {
+  return records(n, "scan result") as unknown as Record<string, number>[];
+}
+
+/** The candidate lists an agent logged ("election"), as node names. */
+export function electionCandidates(s: Scenario, n: NodeRun): { names: string[]; ids: string[] }[] {
+  return records(n, "election").map((r) => {
+    const cands = (r["candidates"] ?? []) as { address: string; id: string }[];
+    return { names: cands.map((c) => nameOf(s, c.address)), ids: cands.map((c) => c.id) };
+  });
+}
+
+/** watchWorld polls the world during a run: the most etcd clusters ever seen at once, and every founder. */
+export function watchWorld(s: Scenario, everyMs = 50): { stop(): { max: number; founders: string[] } } {
+  let max = 0;
+  const founders = new Set<string>();
+  const look = () => {
+    const clusters = world(s).clusters;
+    max = Math.max(max, clusters.length);
+    for (const c of clusters) founders.add(nameOf(s, c));
+  };
+  const timer = setInterval(look, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      look();
+      return { max, founders: [...founders].sort() };
+    },
+  };
+}
