@@ -66,7 +66,7 @@ const SPEC = {
   [`${PREFIX}MAX_BACKOFF`]: duration(100)({ default: 120_000 }),
   [`${PREFIX}SCAN_TIMEOUT`]: duration(1)({ default: 2_000 }),
   [`${PREFIX}SCAN_CONCURRENCY`]: int(1, 4096)({ default: 50 }),
-  [`${PREFIX}CONSENT_INTERVAL`]: duration(50)({ default: 2_000 }),
+  [`${PREFIX}CONSENT_INTERVAL`]: duration(50)({ default: 1_000 }),
   [`${PREFIX}SCAN_CIDR`]: list({ default: [] }),
   [`${PREFIX}PEERS`]: list({ default: [] }),
   [`${PREFIX}SCAN_MAX_ADDRESSES`]: int(1, 16_777_216)({ default: 65_536 }),

@@ -82,7 +82,10 @@ export function step(prev: AgentState, view: View, cfg: CoreConfig, random: numb
   if (nominee !== null) {
     return { state, decision: nominated(state, nominee, view, cfg, status), report: report(state, nominee) };
   }
-  const open = acceptors(view, state).some((b) => b.promised !== null);
+  // A decision is open, or about to be (a quorum is in view): watch closely,
+  // so a proposal is answered within a consent interval, not a scan interval.
+  const seen = acceptors(view, state);
+  const open = seen.length >= cfg.quorum || seen.some((b) => b.promised !== null);
   const wait = Math.max(0, Math.min(open ? cfg.consentIntervalMs : cfg.scanIntervalMs, untilProposal(state, view.now, cfg)));
   return { state, decision: { kind: "wait", ms: wait, reason: open ? "consent" : "scan" }, report: report(state, null) };
 }
