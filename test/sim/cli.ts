@@ -4,7 +4,7 @@
 //   runs seeds S…S+N-1 under both policies, prints the table, writes out/sim.json;
 //   exits 1 if our policy had any violation or liveness failure.
 // options: --foreign-etcd absent|running|unknown (what foreign control planes
-//   report), --extra-addresses above|anywhere (second addresses of multi-homed
+//   report), --extra-addresses anywhere|above (second addresses of multi-homed
 //   nodes), --dead-minority (a minority stays dead after the heal).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -23,7 +23,7 @@ const { values } = parseArgs({
     from: { type: "string", default: "1" },
     policy: { type: "string", default: "ours" },
     "foreign-etcd": { type: "string", default: "absent" },
-    "extra-addresses": { type: "string", default: "above" },
+    "extra-addresses": { type: "string", default: "anywhere" },
     "dead-minority": { type: "boolean", default: false },
   },
 });

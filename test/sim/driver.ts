@@ -3,10 +3,11 @@
 // can strike inside a pass: before the ballot is persisted, after it (before
 // the Bootstrap call), or after the call (its reply then never arrives).
 import { decodeBallot, encodeBallot } from "../../src/ballots/codec.js";
-import type { View } from "../../src/core/types.js";
+import type { Ballot, View } from "../../src/core/types.js";
 import { describe } from "./format.js";
 import { observe } from "./network.js";
 import { hash } from "./prng.js";
+import { regression } from "./registers.js";
 import { callBootstrap, reboot } from "./talos.js";
 import { controlPlanes, cover, draw, log, violate, type SimNode, type World } from "./world.js";
 
@@ -51,7 +52,7 @@ function pass(w: World, n: SimNode): void {
   const crash = crashPoint(w, u(1), u(2));
   if (crash !== "none" && (crash !== "after-call" || out.decision.kind === "bootstrap")) cover(w, `agent crash ${crash} (${out.decision.kind})`);
   if (crash === "before-persist") return crashAgent(w, n, restartMs(w, n), "before persisting");
-  if (out.ballot !== null) persist(w, n, encodeBallot(out.ballot));
+  if (out.ballot !== null) persist(w, n, out.ballot);
   const d = out.decision;
   if (w.trace !== null) log(w, n.spec.name, `${describe(w, view, out.ballot)} ${out.note} → ${decision(d)}`);
   if (crash === "after-persist") return crashAgent(w, n, restartMs(w, n), "after persisting");
@@ -69,9 +70,12 @@ function pass(w: World, n: SimNode): void {
   }
 }
 
-function persist(w: World, n: SimNode, text: string): void {
+function persist(w: World, n: SimNode, b: Ballot): void {
+  const text = encodeBallot(b);
   const last = n.ballots[n.ballots.length - 1];
   if (last?.text === text) return;
+  const broken = last === undefined ? null : regression(decodeBallot(last.text), b);
+  if (broken !== null) violate(w, `${n.spec.name}'s register ${broken}`);
   n.ballots.push({ at: w.now, text });
 }
 

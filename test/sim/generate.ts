@@ -16,9 +16,9 @@ import {
 export interface GenerateOptions {
   readonly foreignEtcd?: Schedule["foreignEtcd"];
   /**
-   * Where a multi-homed node's second address lies. "above": above every
-   * primary address (10.0.1.x), the default while the core's address
-   * tie-break is open (see test/sim/README.md); "anywhere": also below.
+   * Where a multi-homed node's second address lies. "anywhere" (default):
+   * also below every primary one, and off some peers' routes; "above": always
+   * above every primary address (10.0.1.x) and reachable by all.
    */
   readonly extraAddresses?: "above" | "anywhere";
   /** Leave a random minority of control planes dead after the heal. */
@@ -36,7 +36,7 @@ export function generate(seed: number, opts: GenerateOptions = {}): Schedule {
   const n = r.int(1, 7);
   const base = r.pick(presets);
   const cfg = { ...base, quorum: r.chance(0.1) ? n : majority(n) };
-  const healAt = r.chance(0.1) ? 0 : r.int(10_000, 300_000);
+  const healAt = r.chance(0.1) ? 0 : r.int(10_000, 200_000);
   const hosts = shuffle(r, HOSTS);
   const nodes: NodeSpec[] = [];
   const cpBoot = (i: number): number => {
@@ -50,7 +50,8 @@ export function generate(seed: number, opts: GenerateOptions = {}): Schedule {
       name,
       kind: "cp",
       address: address(r, hosts[i] as number),
-      extraAddress: extraAddress(r, i, opts.extraAddresses ?? "above"),
+      extraAddress: extraAddress(r, i, opts.extraAddresses ?? "anywhere"),
+      extraHiddenFrom: [],
       id: hex(32, seed, i, 1),
       bootAt: cpBoot(i),
       agentStarts: !r.chance(0.05),
@@ -72,7 +73,7 @@ export function generate(seed: number, opts: GenerateOptions = {}): Schedule {
     seed,
     cfg,
     cluster: hex(64, seed, 7),
-    nodes,
+    nodes: (opts.extraAddresses ?? "anywhere") === "anywhere" ? hideExtras(r, nodes, cps) : nodes,
     cuts: partitions,
     crashes,
     reboots,
@@ -89,12 +90,17 @@ function extraAddress(r: Rng, i: number, where: "above" | "anywhere"): string | 
   return r.chance(0.3) ? `10.0.${r.pick([0, 1])}.${LOW_HOSTS[i] as number}` : null;
 }
 
+/** hideExtras: some peers have no route to a node's second address (a private network). */
+function hideExtras(r: Rng, nodes: readonly NodeSpec[], cps: readonly string[]): NodeSpec[] {
+  return nodes.map((x) => (x.extraAddress === null ? x : { ...x, extraHiddenFrom: cps.filter((c) => c !== x.name && r.chance(0.3)) }));
+}
+
 function address(r: Rng, host: number): string {
   return r.chance(0.05) ? `fd00::${host.toString(16)}` : `10.0.0.${host}`;
 }
 
 function extra(seed: number, kind: "worker" | "foreign", name: string, addr: string, r: Rng): NodeSpec {
-  return { name, kind, address: addr, extraAddress: null, id: hex(32, seed, name.charCodeAt(1), kind.length), bootAt: r.int(0, 60_000), agentStarts: true };
+  return { name, kind, address: addr, extraAddress: null, extraHiddenFrom: [], id: hex(32, seed, name.charCodeAt(1), kind.length), bootAt: r.int(0, 60_000), agentStarts: true };
 }
 
 /** Partition episodes: split the control planes in two groups, or cut single pairs, one way or both. */

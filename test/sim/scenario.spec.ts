@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { baseline } from "./baseline.js";
 import { ours } from "./ours.js";
-import { bridge, multiHomedTie } from "./scenarios.js";
+import { bridge, islands, multiHomedTie } from "./scenarios.js";
 import { simulate, type Outcome } from "./simulate.js";
 
 const VARIANTS = 300;
@@ -32,18 +32,26 @@ describe("bridge scenario (no heal: A↮C forever, B reaches both)", () => {
   });
 
   it("the checker catches our core's split brain when the quorum is not a majority (1 of 3)", () => {
-    const o = simulate(bridge(1), ours);
-    expect(o.splitBrain).toBe(true);
+    expect(simulate(islands(1), ours).splitBrain).toBe(true);
+  });
+
+  it("with a majority quorum, isolated nodes never bootstrap at all", () => {
+    const o = simulate(islands(2), ours);
+    expect(o.violation).toBeNull();
+    expect(o.livenessFailure).toBe("0 bootstraps");
   });
 });
 
-describe("multi-homed tie (core bug, reported): equal boot times, B also answers below A's address", () => {
-  // A ranks B under B's lowest address, B ranks itself under its own: each
-  // defers to the other, nobody proposes, the cluster never bootstraps.
-  // `it.fails` keeps it visible; flip to `it` once the tie-break is consistent.
-  it.fails("still bootstraps exactly once and every agent exits 0", () => {
-    const o = simulate(multiHomedTie(), ours);
-    expect(o.violation).toBeNull();
-    expect(o.livenessFailure).toBeNull();
+describe("multi-homed tie: equal boot times, B also answers below A's address", () => {
+  it("bootstraps exactly once and every agent exits 0 (nobody defers to a deferring peer)", () => {
+    const o = simulate(multiHomedTie(), ours, true);
+    expect(o.violation, show(o)).toBeNull();
+    expect(o.livenessFailure, show(o)).toBeNull();
+  });
+
+  it("still converges when A cannot reach B's lower address (both think they lead)", () => {
+    const o = simulate(multiHomedTie(true), ours, true);
+    expect(o.violation, show(o)).toBeNull();
+    expect(o.livenessFailure, show(o)).toBeNull();
   });
 });

@@ -8,6 +8,7 @@ const cp = (seed: number, name: string, host: number, bootAt: number): NodeSpec 
   kind: "cp",
   address: `10.0.0.${host}`,
   extraAddress: null,
+  extraHiddenFrom: [],
   id: hex(32, seed, host),
   bootAt,
   agentStarts: true,
@@ -46,13 +47,15 @@ export function bridge(quorum = 2, seed = 0): Schedule {
 
 /**
  * multiHomedTie: two control planes booted in the same second, quorum 2.
- * B answers at 10.0.0.20 (its own address) and at 10.0.0.5; A at 10.0.0.9.
- * A ranks B under B's lowest address (10.0.0.5 < 10.0.0.9: B is best), while
- * B ranks itself under 10.0.0.20 (> 10.0.0.9: A is best). Found by seed 46728.
+ * B answers at 10.0.0.20 and at 10.0.0.5; A at 10.0.0.9. Peers keep a node's
+ * lowest address, so B must rank itself under 10.0.0.5 too, or each defers
+ * to the other and nobody ever proposes (found by seed 46728; the shell now
+ * reports the lowest address as its own). `hidden`: A has no route to
+ * 10.0.0.5, so A ranks B under 10.0.0.20: both lead, and must still converge.
  */
-export function multiHomedTie(): Schedule {
+export function multiHomedTie(hidden = false): Schedule {
   const a = cp(7, "A", 9, 0);
-  const b = { ...cp(7, "B", 20, 0), extraAddress: "10.0.0.5" };
+  const b = { ...cp(7, "B", 20, 0), extraAddress: "10.0.0.5", extraHiddenFrom: hidden ? ["A"] : [] };
   return {
     seed: 7,
     cfg: { ...(presets[0] as Schedule["cfg"]), quorum: 2 },
@@ -67,4 +70,15 @@ export function multiHomedTie(): Schedule {
     deadAfterHeal: [],
     foreignEtcd: "absent",
   };
+}
+
+/**
+ * islands: three control planes that never reach each other. With a quorum
+ * that is not a majority (1 of 3) every node decides alone: the checker must
+ * see the split; with a majority nobody may bootstrap.
+ */
+export function islands(quorum: number): Schedule {
+  const names = ["A", "B", "C"];
+  const cuts = names.flatMap((a) => names.filter((b) => b !== a).map((b) => ({ from: a, to: b, start: 0, end: Number.POSITIVE_INFINITY })));
+  return { ...bridge(quorum), cuts };
 }

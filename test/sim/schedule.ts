@@ -13,6 +13,8 @@ export interface NodeSpec {
   readonly address: string;
   /** Multi-homed: the node also answers here (the same ballot at two addresses). */
   readonly extraAddress: string | null;
+  /** Nodes with no route to extraAddress: they see this node at its first address only. */
+  readonly extraHiddenFrom: readonly string[];
   /** Ballot id, made once per node (survives restarts and reboots). */
   readonly id: string;
   /** First boot, virtual ms. */
@@ -108,7 +110,7 @@ export const defaultTiming: Timing = {
 
 /** The interval presets a seed picks from; the liveness bound is stated in these terms. */
 export const presets: readonly CoreConfig[] = [
-  { quorum: 0, scanIntervalMs: 30_000, consentIntervalMs: 2_000, followerCheckIntervalMs: 15_000, preBootstrapDelayMs: 10_000, maxBackoffMs: 120_000 },
+  { quorum: 0, scanIntervalMs: 30_000, consentIntervalMs: 1_000, followerCheckIntervalMs: 15_000, preBootstrapDelayMs: 10_000, maxBackoffMs: 120_000 },
   { quorum: 0, scanIntervalMs: 5_000, consentIntervalMs: 500, followerCheckIntervalMs: 3_000, preBootstrapDelayMs: 0, maxBackoffMs: 8_000 },
   { quorum: 0, scanIntervalMs: 10_000, consentIntervalMs: 1_000, followerCheckIntervalMs: 20_000, preBootstrapDelayMs: 30_000, maxBackoffMs: 30_000 },
 ];
