@@ -51,6 +51,16 @@ try {
   console.log(`etcd clusters created: ${world.clusters.length} (${world.clusters.join(", ")}); successful Bootstrap calls: ${calls}`);
   ok = world.clusters.length === 1 && world.clusters[0] === "127.0.200.3" && calls === 1 && Object.values(codes).every((c) => c === 0);
   console.log(ok ? "demo: OK — exactly one Bootstrap, on the oldest control plane" : "demo: FAILED");
+  if (!ok) {
+    for (const n of cluster.nodes) {
+      console.log(`\n--- ${n.spec.name} agent log (last 20 lines) ---`);
+      try {
+        console.log(readFileSync(n.agentLog, "utf8").split("\n").slice(-20).join("\n"));
+      } catch {
+        console.log("(no log)");
+      }
+    }
+  }
 } finally {
   await cluster.teardown();
 }

@@ -49,6 +49,9 @@ export function shq(s: string): string {
 export function sandboxScript(l: SandboxLayout): string {
   const R = (p: string) => shq(`${l.root}${p}`);
   const out = ["set -eu", `mount -t tmpfs -o mode=0755 abt-root ${shq(l.root)}`];
+  // /tmp first: a checkout under /tmp (a CI clone) is bound below it next, and
+  // a tmpfs mounted later would hide it.
+  out.push(`mkdir -p ${R("/tmp")}`, `mount -t tmpfs -o mode=1777,nosuid,nodev abt-tmp ${R("/tmp")}`);
   for (const p of l.readOnly) out.push(`mkdir -p ${R(p)}`, `mount --bind -o ro ${shq(p)} ${R(p)}`);
   for (const s of l.symlinks) out.push(`ln -s ${shq(s.target)} ${R(s.path)}`);
   out.push(`mkdir -p ${R("/proc")} ${R("/sys")}`, `mount -t proc proc ${R("/proc")}`);
@@ -74,7 +77,6 @@ export function sandboxScript(l: SandboxLayout): string {
   out.push(`mkdir -p -m 0700 ${R("/system/state")}`);
   if (l.stateMount !== null) out.push(`mount -t xfs -o ro ${shq(l.stateMount)} ${R("/system/state")}`);
   out.push(`mkdir -p ${R("/var/lib/autobootstrap")}`, `mount --bind ${shq(l.varLibDir)} ${R("/var/lib/autobootstrap")}`);
-  out.push(`mkdir -p ${R("/tmp")}`, `mount -t tmpfs -o mode=1777,nosuid,nodev abt-tmp ${R("/tmp")}`);
   // Like an extension's rootfs, the root itself is read-only; only the mounts above can be written.
   out.push(`mount -o remount,ro ${shq(l.root)}`);
   const env = Object.entries({ PATH: DEFAULT_PATH, ...l.env }).map(([k, v]) => shq(`${k}=${v}`));
