@@ -16,12 +16,9 @@ describe("simulator variants: our core", () => {
     expect(s.row.splitBrain + s.row.doubleBootstrap + s.row.otherViolations + s.row.livenessFailures).toBe(0);
   }, TIMEOUT_MS);
 
-  // Known core gap (reported): clusterStatus() now skips a peer whose ballot
-  // names another cluster, but a foreign control plane whose ballot read
-  // fails ("unreadable") still counts, and its running etcd makes our agents
-  // exit 0 with no etcd of ours (replay: --seed 14 --foreign-etcd running).
-  // Flip to `it` once such evidence counts as doubt.
-  it.fails("ignores the etcd of foreign control planes (as if TLS let them through)", () => {
+  // Regression (replay: --seed 14 --foreign-etcd running): a foreign control
+  // plane whose ballot read fails used to count as bootstrapped evidence.
+  it("ignores the etcd of foreign control planes (as if TLS let them through)", () => {
     const s = runSeeds(ours, 1, 300, { foreignEtcd: "running" });
     expect(s.row.otherViolations).toBe(0);
   });
