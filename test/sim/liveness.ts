@@ -5,6 +5,7 @@
 // bootstrap in its place (docs/consent.md, "A nominee that dies").
 import { decodeBallot } from "../../src/ballots/codec.js";
 import { chosen } from "../../src/core/paxos.js";
+import type { Ballot } from "../../src/core/types.js";
 import { controlPlanes, type SimNode, type World } from "./world.js";
 
 export interface Judgement {
@@ -40,13 +41,26 @@ function fail(w: World, done: number | null, by: number): string | null {
   return null;
 }
 
-/** deadNominee: the nominee chosen in the durable registers, if it is dead. */
+/**
+ * deadNominee: a dead node that every future decision must name, or null.
+ * Either it is chosen (a quorum accepted it in one ballot), or every living
+ * acceptor that accepted anything accepted a dead node and too few accepted
+ * nothing to form a quorum: then any quorum of the living holds only dead
+ * values, and Paxos makes the next proposal carry one of them.
+ */
 function deadNominee(w: World): string | null {
-  const registers = controlPlanes(w).flatMap((n) => {
+  const dead = w.schedule.deadAfterHeal;
+  const register = (n: SimNode): Ballot | null => {
     const last = n.ballots[n.ballots.length - 1];
-    return last === undefined ? [] : [decodeBallot(last.text)];
-  });
-  const nominee = chosen(registers, w.schedule.cfg.quorum);
-  const name = nominee === null ? null : (w.names.get(nominee.id) ?? null);
-  return name !== null && w.schedule.deadAfterHeal.includes(name) ? name : null;
+    return last === undefined ? null : decodeBallot(last.text);
+  };
+  const name = (id: string): string => w.names.get(id) ?? id;
+  const all = controlPlanes(w).flatMap((n) => register(n) ?? []);
+  const nominee = chosen(all, w.schedule.cfg.quorum);
+  if (nominee !== null) return dead.includes(name(nominee.id)) ? name(nominee.id) : null;
+  const alive = living(w).map(register);
+  const values = alive.flatMap((b) => (b?.accepted ? [name(b.accepted.nominee.id)] : []));
+  const blank = alive.length - values.length;
+  if (values.length === 0 || blank >= w.schedule.cfg.quorum || !values.every((v) => dead.includes(v))) return null;
+  return [...new Set(values)].join("/");
 }
