@@ -143,6 +143,8 @@ function propose(state: AgentState, view: View, cfg: CoreConfig, status: Cluster
   }
   const delayOver = state.bestSince !== null && view.now - state.bestSince >= cfg.preBootstrapDelayMs;
   if (!leads || !delayOver || view.now < state.proposeNotBefore) return state;
+  // Decided already: a new round could only carry the same nominee, so skip it.
+  if (chosen(cands.map((c) => c.ballot), cfg.quorum) !== null) return state;
   const round = Math.max(highestRound(cands.map((c) => c.ballot)), own?.number.round ?? 0) + 1;
   return publish(state, view, { phase: "prepare", number: { round, id: self.id } });
 }
