@@ -24,7 +24,7 @@ export interface ObserverDeps {
 }
 
 export type Observation =
-  | { kind: "view"; view: View; full: boolean; summary: ScanSummary }
+  | { kind: "view"; view: View; full: boolean; summary: ScanSummary; initNodes: readonly string[] }
   /** Our own apid did not answer as a control plane of our cluster: not ready yet. */
   | { kind: "self-unready"; reason: string };
 
@@ -53,7 +53,8 @@ export function createObserver(deps: ObserverDeps): (signal: AbortSignal) => Pro
       self: { address: deps.selfAddress, bootTime: self.bootTime, etcd: selfEtcd },
       peers,
     };
-    return { kind: "view", view, full, summary: scanned.summary };
+    const initNodes = cps.filter((p) => p.machineType === "init").map((p) => p.address);
+    return { kind: "view", view, full, summary: scanned.summary, initNodes };
   };
 }
 

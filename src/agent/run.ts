@@ -36,6 +36,10 @@ export async function run(config: Config, o: RunOptions): Promise<number> {
     log.info({ machineType: creds.machineType, source: creds.source }, "not a control plane: nothing to bootstrap");
     return 0;
   }
+  if (creds.machineType === "init") {
+    log.info({ source: creds.source }, "init node: Talos bootstraps it by itself; nothing to do");
+    return 0;
+  }
   log.info({ source: creds.source, ca: creds.ca.fingerprint, keyType: creds.ca.keyType }, "credentials loaded");
 
   const net = await planNetwork(config, log, o.signal);
@@ -79,6 +83,11 @@ async function loop(
     }
     unready = initialBackoff;
     if (obs.full) log.info({ ...obs.summary }, "scan result");
+    if (obs.initNodes.length > 0) {
+      // An init node bootstraps etcd by itself; a Bootstrap of ours would make a second cluster.
+      log.info({ init: obs.initNodes }, "init node present: Talos bootstraps it by itself; nothing to do");
+      return 0;
+    }
     if (o.dryRun) {
       const ranked = ranking(obs.view);
       log.info(

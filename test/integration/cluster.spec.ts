@@ -140,6 +140,18 @@ describe.runIf(isRoot)("agents on a simulated cluster", () => {
     expect(r.world.clusters).toEqual(["127.0.216.2"]);
   });
 
+  it("leaves a cluster with an init node to Talos (init self-bootstraps)", async () => {
+    const r = await run({
+      subnet: 218,
+      nodes: [{ name: "i", host: 2, machineType: "init", bootTime: 300n }, cp("a", 3, 100n), cp("b", 4, 200n)],
+      env: { ...FAST, TALOS_AUTO_BOOTSTRAP_QUORUM_NODES: "2" },
+    });
+    expect(r.codes).toEqual({ i: 0, a: 0, b: 0 });
+    expect(r.bootstraps).toBe(0);
+    expect(r.logs.i).toMatch(/init node: Talos bootstraps it by itself/);
+    expect(r.logs.a).toMatch(/init node present/);
+  });
+
   it("--dry-run prints who would lead and calls nothing", async () => {
     const r = await run({
       subnet: 217,
