@@ -63,10 +63,12 @@ export function initialState(ballot: Ballot): AgentState {
 
 /** step decides one pass. `random` is in [0,1) and drives only backoff jitter. */
 export function step(prev: AgentState, view: View, cfg: CoreConfig, random: number): StepResult {
-  let state = answer(prev, view);
+  // Ranked once per pass: only our own ballot changes below, never the order.
+  const field = candidates(view, prev.ballot);
+  let state = answer(prev, field);
   const status = clusterStatus(view, state.ballot.cluster);
   const report = (s: AgentState, nominee: Nominee | null): PassReport => ({
-    candidates: candidates(view, s.ballot),
+    candidates: withOwn(field, s.ballot),
     status,
     chosen: nominee,
     proposal: s.ballot.proposal,
@@ -77,14 +79,14 @@ export function step(prev: AgentState, view: View, cfg: CoreConfig, random: numb
     return { state, decision: { kind: "exit", code: 0, reason: mine ? "bootstrap-succeeded" : "already-bootstrapped" }, report: report(state, null) };
   }
 
-  state = propose(state, view, cfg, status, random);
-  const nominee = chosen(acceptors(view, state), cfg.quorum);
+  state = propose(state, field, view.now, cfg, status, random);
+  const seen = acceptors(field, state);
+  const nominee = chosen(seen, cfg.quorum);
   if (nominee !== null) {
     return { state, decision: nominated(state, nominee, view, cfg, status), report: report(state, nominee) };
   }
   // A decision is open, or about to be (a quorum is in view): watch closely,
   // so a proposal is answered within a consent interval, not a scan interval.
-  const seen = acceptors(view, state);
   const open = seen.length >= cfg.quorum || seen.some((b) => b.promised !== null);
   const wait = Math.max(0, Math.min(open ? cfg.consentIntervalMs : cfg.scanIntervalMs, untilProposal(state, view.now, cfg)));
   return { state, decision: { kind: "wait", ms: wait, reason: open ? "consent" : "scan" }, report: report(state, null) };
@@ -98,28 +100,33 @@ export function afterBootstrap(state: AgentState, answer: "ok" | "retry", now: n
   return { ...state, bootstrap: { kind: "retry", at: now + ms, backoff: next } };
 }
 
+/** withOwn is the ranked field with our current ballot in our own entry. */
+function withOwn(field: readonly Candidate[], ballot: Ballot): Candidate[] {
+  return field.map((c) => (c.self ? { ...c, ballot } : c));
+}
+
+function acceptors(field: readonly Candidate[], state: AgentState): Ballot[] {
+  return field.map((c) => (c.self ? state.ballot : c.ballot));
+}
+
 /** The acceptor half: answer every request visible this pass, ours included. */
-function answer(state: AgentState, view: View): AgentState {
+function answer(state: AgentState, field: readonly Candidate[]): AgentState {
   const requests: Proposal[] = [];
-  for (const c of candidates(view, state.ballot)) if (c.ballot.proposal) requests.push(c.ballot.proposal);
+  for (const b of acceptors(field, state)) if (b.proposal) requests.push(b.proposal);
   const ballot = acceptRequests(state.ballot, requests);
   return ballot === state.ballot ? state : { ...state, ballot };
 }
 
-function acceptors(view: View, state: AgentState): Ballot[] {
-  return candidates(view, state.ballot).map((c) => c.ballot);
-}
-
 /** The proposer half: advance our proposal, or start one if we lead. */
-function propose(state: AgentState, view: View, cfg: CoreConfig, status: ClusterStatus, random: number): AgentState {
-  const cands = candidates(view, state.ballot);
-  const self = cands.find((c) => c.self) as Candidate;
-  const leads = cands.length >= cfg.quorum && cands[0]?.self === true && status.kind === "not-bootstrapped";
-  state = { ...state, bestSince: leads ? (state.bestSince ?? view.now) : null };
+function propose(state: AgentState, field: readonly Candidate[], now: number, cfg: CoreConfig, status: ClusterStatus, random: number): AgentState {
+  const self = field.find((c) => c.self) as Candidate;
+  const leads = field.length >= cfg.quorum && field[0]?.self === true && status.kind === "not-bootstrapped";
+  state = { ...state, bestSince: leads ? (state.bestSince ?? now) : null };
+  const ballots = acceptors(field, state);
 
   const own = state.ballot.proposal;
   if (own !== null && !sameNumber(state.abandoned, own.number)) {
-    const p = progress(own, cands.map((c) => c.ballot), cfg.quorum, { id: self.id, address: self.address });
+    const p = progress(own, ballots, cfg.quorum, { id: self.id, address: self.address });
     switch (p.kind) {
       case "waiting":
         return state;
@@ -128,11 +135,11 @@ function propose(state: AgentState, view: View, cfg: CoreConfig, status: Cluster
       case "promised":
         if (own.phase === "accept") return state;
         state = { ...state, proposeBackoff: initialBackoff };
-        return publish(state, view, { phase: "accept", number: own.number, nominee: p.nominee });
+        return publish(state, field, { phase: "accept", number: own.number, nominee: p.nominee });
       case "preempted": {
         // Back off with jitter, so two proposers stop colliding, then try a higher ballot.
         const [ms, backoff] = nextDelay(state.proposeBackoff, cfg.consentIntervalMs, cfg.maxBackoffMs, random);
-        state = { ...state, abandoned: own.number, proposeNotBefore: view.now + ms, proposeBackoff: backoff };
+        state = { ...state, abandoned: own.number, proposeNotBefore: now + ms, proposeBackoff: backoff };
         break;
       }
       default: {
@@ -141,17 +148,17 @@ function propose(state: AgentState, view: View, cfg: CoreConfig, status: Cluster
       }
     }
   }
-  const delayOver = state.bestSince !== null && view.now - state.bestSince >= cfg.preBootstrapDelayMs;
-  if (!leads || !delayOver || view.now < state.proposeNotBefore) return state;
+  const delayOver = state.bestSince !== null && now - state.bestSince >= cfg.preBootstrapDelayMs;
+  if (!leads || !delayOver || now < state.proposeNotBefore) return state;
   // Decided already: a new round could only carry the same nominee, so skip it.
-  if (chosen(cands.map((c) => c.ballot), cfg.quorum) !== null) return state;
-  const round = Math.max(highestRound(cands.map((c) => c.ballot)), own?.number.round ?? 0) + 1;
-  return publish(state, view, { phase: "prepare", number: { round, id: self.id } });
+  if (chosen(ballots, cfg.quorum) !== null) return state;
+  const round = Math.max(highestRound(ballots), own?.number.round ?? 0) + 1;
+  return publish(state, field, { phase: "prepare", number: { round, id: self.id } });
 }
 
 /** publish replaces our request and lets our own acceptor answer it at once. */
-function publish(state: AgentState, view: View, proposal: Proposal): AgentState {
-  return answer({ ...state, ballot: { ...state.ballot, proposal } }, view);
+function publish(state: AgentState, field: readonly Candidate[], proposal: Proposal): AgentState {
+  return answer({ ...state, ballot: { ...state.ballot, proposal } }, field);
 }
 
 /** untilProposal is how long until we may propose: backoff or pre-bootstrap delay. */
