@@ -6,7 +6,8 @@ import type { Config } from "../config/env.js";
 import type { ProbeResult } from "../core/types.js";
 import { selectPrefixes, targets, countTargets, type SkippedPrefix, type TargetPlan } from "../discovery/addresses.js";
 import { localNetwork } from "../discovery/interfaces.js";
-import { canonicalAddress, compareAddresses, formatPrefix, parseAddressList, parsePrefixList } from "../discovery/prefixes.js";
+import { compareAddresses } from "../core/address.js";
+import { canonicalAddress, formatPrefix, parseAddressList, parsePrefixList } from "../discovery/prefixes.js";
 import { scan } from "../discovery/scan.js";
 import type { Logger } from "../log.js";
 import type { ScanOutcome } from "./observe.js";
@@ -33,7 +34,8 @@ export async function planNetwork(config: Config, log: Logger, signal: AbortSign
     const local = localNetwork();
     const fromIfaces = selectPrefixes(local.prefixes, "interface", config.scanMaxAddresses);
     // Our lowest address: the one peers rank us by when they reach us on
-    // several (they keep the lowest), so no two nodes can each defer to the other.
+    // several (they keep the lowest), so no two nodes can each defer to the
+    // other. Same comparison as the ranking itself (core/address.ts).
     const self = fixedSelf ?? [...local.addresses].sort(compareAddresses)[0] ?? null;
     return {
       self,
