@@ -16,8 +16,8 @@ const DRY_RUN_DEADLINE_MS = 60_000;
 const NET = "127.201.0";
 
 export interface DryRunCluster {
-  /** Stands for /system/state (Talos ≤ 1.9 keeps STATE mounted there): holds a control plane's config.yaml. */
-  readonly stateDir: string;
+  /** Stands for /system: its state/ (Talos ≤ 1.9 keeps STATE mounted there) holds a control plane's config.yaml. */
+  readonly systemDir: string;
   /** Stands for /var/lib/autobootstrap. */
   readonly ballotDir: string;
   /** The ExtensionServiceConfig environment; must confine scanning to loopback (SCAN_CIDR, PEERS). */
@@ -41,7 +41,7 @@ export async function dryRunInImage(
     root,
     extraArgs: ["--dry-run"],
     env: cluster.env,
-    sources: { "/system/state": cluster.stateDir, "/var/lib/autobootstrap": cluster.ballotDir },
+    sources: { "/system": cluster.systemDir, "/var/lib/autobootstrap": cluster.ballotDir },
     timeoutMs: DRY_RUN_DEADLINE_MS,
   });
   const records = result.stdout
@@ -63,8 +63,9 @@ export async function startLoopbackCluster(size: number): Promise<{ cluster: Dry
   };
   try {
     const ca = await makeClusterCa("ed25519");
-    const [stateDir, ballotDir, worldDir] = ["state", "ballots", "world"].map((d) => join(dir, d)) as [string, string, string];
-    for (const d of [stateDir, ballotDir, worldDir]) await mkdir(d);
+    const [systemDir, ballotDir, worldDir] = ["system", "ballots", "world"].map((d) => join(dir, d)) as [string, string, string];
+    const stateDir = join(systemDir, "state");
+    for (const d of [stateDir, ballotDir, worldDir]) await mkdir(d, { recursive: true });
     await writeFile(join(stateDir, "config.yaml"), talosConfigYaml({ machineType: "controlplane", caCertPem: ca.certPem, caKeyPem: ca.keyPem }), {
       mode: 0o600,
     });
@@ -87,7 +88,7 @@ export async function startLoopbackCluster(size: number): Promise<{ cluster: Dry
       TALOS_AUTO_BOOTSTRAP_PEERS: addresses.slice(1).join(","),
       TALOS_AUTO_BOOTSTRAP_SCAN_CIDR: `${NET}.0/29`,
     };
-    return { cluster: { stateDir, ballotDir, env, expectedLeader: addresses[0] as string }, stop: stopAll };
+    return { cluster: { systemDir, ballotDir, env, expectedLeader: addresses[0] as string }, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -30,7 +30,7 @@ export interface InRootOptions {
   readonly env?: Readonly<Record<string, string>>;
   /**
    * Host stand-ins for the service's mount sources, by source path:
-   * { "/system/state": tmpState, "/var/lib/autobootstrap": tmpBallots }.
+   * { "/system": tmpSystem, "/var/lib/autobootstrap": tmpBallots }.
    * A mount whose source has no stand-in is left out.
    */
   readonly sources?: Readonly<Record<string, string>>;
@@ -65,6 +65,7 @@ export async function runService(spec: ServiceSpec, o: InRootOptions): Promise<C
       await writeFile(target, "", { flag: "a" });
     }
     lines.push(`mount ${m.options.includes("rbind") ? "--rbind" : "--bind"} ${sq(source)} ${sq(target)}`);
+    if (m.options.includes("rslave")) lines.push(`mount --make-rslave ${sq(target)}`);
     if (m.options.includes("ro")) lines.push(`mount -o remount,bind,ro ${sq(target)}`);
   }
   const envArgs = [...env].map(([k, v]) => sq(`${k}=${v}`)).join(" ");

@@ -105,3 +105,46 @@ function lintDepends(d: unknown, out: string[]): void {
     }
   });
 }
+
+/** Where Talos mounts STATE (constants.StateMountPoint): ≤ 1.9 all boot, 1.10–1.11 on demand. */
+export const STATE_MOUNT_POINT = "/system/state";
+/** Services that run only on control planes: a worker waiting for one never finishes booting. */
+const CONTROL_PLANE_ONLY = ["etcd", "trustd"];
+
+const within = (path: string, dir: string): boolean => path === dir || path.startsWith(dir === "/" ? "/" : `${dir}/`);
+
+/**
+ * lintNodeSafety lists what would hurt a real node even though Talos accepts
+ * it (TALOS.md §9): a condition that never holds on some node blocks its boot,
+ * a mount source under /var made before EPHEMERAL is mounted fails the
+ * service for good, and a bind that copies the STATE mount keeps it mounted
+ * (machined's next mount with the other ro/rw flag then fails with EBUSY).
+ */
+export function lintNodeSafety(spec: unknown): string[] {
+  const out: string[] = [];
+  if (!isObj(spec)) return ["the document is not a mapping"];
+  const depends = Array.isArray(spec["depends"]) ? (spec["depends"] as unknown[]).filter(isObj) : [];
+  for (const d of depends) {
+    if (isStrings(d["network"]) && d["network"].includes("connectivity")) {
+      out.push("depends.network: connectivity holds only with a default route; on an isolated network boot never finishes (use addresses)");
+    }
+    if (typeof d["service"] === "string" && CONTROL_PLANE_ONLY.includes(d["service"])) {
+      out.push(`depends.service: ${d["service"]} runs only on control planes; a worker with this extension never finishes booting`);
+    }
+  }
+  const mounts = isObj(spec["container"]) && Array.isArray(spec["container"]["mounts"]) ? (spec["container"]["mounts"] as unknown[]).filter(isObj) : [];
+  const hasCri = depends.some((d) => d["service"] === "cri");
+  for (const m of mounts) {
+    const source = typeof m["source"] === "string" ? m["source"] : "";
+    const opts = isStrings(m["options"]) ? m["options"] : [];
+    if (within(source, "/var") && !hasCri) {
+      out.push(`mount ${source}: under /var, which may not be mounted yet when the service starts; depend on service: cri`);
+    }
+    if (within(source, STATE_MOUNT_POINT)) {
+      out.push(`mount ${source}: binds the STATE mount point itself; a STATE mount present at start stays mounted in the container (EBUSY for machined)`);
+    } else if (within(STATE_MOUNT_POINT, source) && opts.includes("rbind") && !opts.includes("rslave") && !opts.includes("rshared")) {
+      out.push(`mount ${source}: rbind copies ${STATE_MOUNT_POINT} without receiving the host's unmounts; add rslave`);
+    }
+  }
+  return out;
+}
