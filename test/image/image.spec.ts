@@ -84,6 +84,21 @@ describe.skipIf(skip !== null)("extension image", () => {
 
   for (const arch of ARCHES) {
     describe(`${arch} root`, () => {
+      // Here, after beforeAll built the image, so these run whenever this suite
+      // does (checking for out/image at collection time missed a fresh clone).
+      it("holds only manifest.yaml and rootfs/usr/local, with this repo's yaml and the entrypoint", async () => {
+        const dir = unpacked[arch] as string;
+        expect((await readdir(dir)).sort()).toEqual(["manifest.yaml", "rootfs"]);
+        expect(await readdir(join(dir, "rootfs"))).toEqual(["usr"]);
+        expect(await readdir(join(dir, "rootfs/usr"))).toEqual(["local"]);
+        expect(await readFile(join(dir, "manifest.yaml"), "utf8")).toBe(await readFile(join(REPO, "manifest.yaml"), "utf8"));
+        expect(await readFile(join(dir, SERVICE_FILE), "utf8")).toBe(await readFile(join(REPO, "extension/autobootstrap.yaml"), "utf8"));
+        const entry = await lstat(join(root(arch), spec.container.entrypoint));
+        expect(entry.isFile()).toBe(true);
+        expect(entry.mode & 0o111).toBe(0o111);
+        expect((await lstat(join(root(arch), spec.container.args?.[0] ?? "missing"))).isFile()).toBe(true);
+      });
+
       it(`holds only ${arch} ELF files`, async () => {
         const wrong: string[] = [];
         let elves = 0;
