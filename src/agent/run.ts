@@ -10,6 +10,7 @@ import { loadCredentials } from "../credentials/state.js";
 import type { Logger } from "../log.js";
 import { createObserver, type Observation } from "./observe.js";
 import { planNetwork } from "./network.js";
+import { ballotsPersistent, omniOwnsCluster } from "./preconditions.js";
 import type { TalosPort } from "./port.js";
 import { sleep } from "./sleep.js";
 import { createTalosPort } from "./talos-port.js";
@@ -41,6 +42,8 @@ export async function run(config: Config, o: RunOptions): Promise<number> {
     return 0;
   }
   log.info({ source: creds.source, ca: creds.ca.fingerprint, keyType: creds.ca.keyType }, "credentials loaded");
+  if (await omniOwnsCluster(creds.sideroLink, config, log)) return 0;
+  if (!o.dryRun && !(await ballotsPersistent(log))) return 1; // --dry-run writes no ballot
 
   const net = await planNetwork(config, log, o.signal);
   if (net === null) return 143;

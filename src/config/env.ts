@@ -1,7 +1,7 @@
 // Configuration from the environment (ExtensionServiceConfig `environment`).
 // Names match the Go agent's so users can move their configs over; the
 // quorum has no default, because a silent default of 1 is how clusters split.
-import { cleanEnv, EnvMissingError, makeValidator, str } from "envalid";
+import { bool, cleanEnv, EnvMissingError, makeValidator, str } from "envalid";
 import { parseDuration } from "./duration.js";
 
 export const PREFIX = "TALOS_AUTO_BOOTSTRAP_";
@@ -29,6 +29,8 @@ export interface Config {
   readonly scanMaxAddresses: number;
   /** This node's own apid address; default: the first address of its interfaces. */
   readonly nodeAddress: string | null;
+  /** Run even where Omni manages the node (Omni bootstraps its clusters itself: two Bootstraps split etcd). */
+  readonly ignoreOmni: boolean;
 }
 
 /** ConfigError names every variable that is missing or wrong. */
@@ -71,6 +73,7 @@ const SPEC = {
   [`${PREFIX}PEERS`]: list({ default: [] }),
   [`${PREFIX}SCAN_MAX_ADDRESSES`]: int(1, 16_777_216)({ default: 65_536 }),
   [`${PREFIX}NODE_ADDRESS`]: str({ default: "" }),
+  [`${PREFIX}IGNORE_OMNI`]: bool({ default: false }),
 };
 
 /** loadConfig validates the environment; it throws ConfigError, never exits. */
@@ -102,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     peers: e[`${PREFIX}PEERS`],
     scanMaxAddresses: e[`${PREFIX}SCAN_MAX_ADDRESSES`],
     nodeAddress: e[`${PREFIX}NODE_ADDRESS`] === "" ? null : e[`${PREFIX}NODE_ADDRESS`],
+    ignoreOmni: e[`${PREFIX}IGNORE_OMNI`],
   };
   checkQuorum(config.quorum, config.controlPlanes);
   return Object.freeze(config);

@@ -1,4 +1,5 @@
-// The parts of a Talos machine config the agent needs: machine type and CA.
+// The parts of a Talos machine config the agent needs: machine type, CA, and
+// whether Omni manages the node (a SideroLinkConfig document).
 // config.yaml is multi-document YAML kept as submitted (TALOS.md §7), so the
 // v1alpha1 document is found by its shape, not its position.
 import { parseAllDocuments } from "yaml";
@@ -14,6 +15,8 @@ export interface MachineConfigCredentials {
   /** null on workers (`key: ""`). */
   readonly caKeyPem: string | null;
   readonly acceptedCaPems: readonly string[];
+  /** A SideroLinkConfig document is present: Omni manages this node (and bootstraps its cluster). */
+  readonly sideroLink: boolean;
 }
 
 /** Talos's parser maps "join" and "" (or no type) to worker (pkg/machinery/machine ParseType). */
@@ -30,7 +33,8 @@ const caInvalid = (message: string): CredentialsError => new CredentialsError("c
 
 /** parseMachineConfig extracts machine type and CA from config.yaml text. */
 export function parseMachineConfig(text: string): MachineConfigCredentials {
-  const doc = v1alpha1Document(text);
+  const docs = documents(text);
+  const doc = v1alpha1Document(docs);
   const machine = doc["machine"];
   if (!isRecord(machine)) throw invalid("v1alpha1 document has no machine section");
   const type = machine["type"] ?? "";
@@ -49,12 +53,28 @@ export function parseMachineConfig(text: string): MachineConfigCredentials {
     const pem = decodePem(isRecord(entry) ? entry["crt"] : undefined, `machine.acceptedCAs[${i}].crt`);
     return pem === null ? [] : [pem];
   });
-  return { machineType, caCertPem, caKeyPem, acceptedCaPems };
+  return { machineType, caCertPem, caKeyPem, acceptedCaPems, sideroLink: hasSideroLinkConfig(docs) };
+}
+
+/**
+ * hasSideroLinkConfig: Omni joins a machine to itself with a SideroLinkConfig
+ * document (talos pkg/machinery/config/types/siderolink); its apiUrl carries a
+ * join token, so only its presence is reported, never its content.
+ */
+export function hasSideroLinkConfig(docs: readonly unknown[]): boolean {
+  return docs.some((d) => isRecord(d) && d["kind"] === "SideroLinkConfig");
 }
 
 /** v1alpha1Document: the one document with `version: v1alpha1` and no `kind`. */
-function v1alpha1Document(text: string): Record<string, unknown> {
-  const found: Record<string, unknown>[] = [];
+function v1alpha1Document(docs: readonly unknown[]): Record<string, unknown> {
+  const found = docs.filter((d): d is Record<string, unknown> => isRecord(d) && d["version"] === "v1alpha1" && !("kind" in d));
+  if (found.length !== 1) throw invalid(`expected one v1alpha1 document, found ${found.length}`);
+  return found[0] as Record<string, unknown>;
+}
+
+/** documents: every document of config.yaml as plain values, or a config-invalid error. */
+function documents(text: string): unknown[] {
+  const values: unknown[] = [];
   for (const [i, doc] of parseAllDocuments(text).entries()) {
     const err = doc.errors[0];
     if (err !== undefined) {
@@ -68,10 +88,9 @@ function v1alpha1Document(text: string): Record<string, unknown> {
     } catch (e) {
       throw invalid(`YAML document ${i + 1} cannot be converted (${(e as Error).name})`);
     }
-    if (isRecord(value) && value["version"] === "v1alpha1" && !("kind" in value)) found.push(value);
+    values.push(value);
   }
-  if (found.length !== 1) throw invalid(`expected one v1alpha1 document, found ${found.length}`);
-  return found[0] as Record<string, unknown>;
+  return values;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

@@ -12,7 +12,7 @@ import { XfsError } from "./xfs/errors.js";
 import { DEFAULT_MAX_FILE_BYTES, readXfsFile } from "./xfs/read-file.js";
 
 export interface StatePaths {
-  /** config.yaml on the STATE mount of Talos <= 1.9. */
+  /** config.yaml on the STATE mount of Talos <= 1.9 (the extension binds the host's /system rslave: never pins STATE). */
   readonly mountedConfig: string;
   /** The STATE partition; its resolved name also names the 1.8-1.11 LUKS mapper. */
   readonly partition: string;
@@ -38,6 +38,8 @@ export interface Credentials {
   readonly ca: MachineCa | null;
   /** Where config.yaml came from, for the log. */
   readonly source: string;
+  /** The config holds a SideroLinkConfig document: Omni manages this node. */
+  readonly sideroLink: boolean;
 }
 
 export const LOAD_TIMEOUT_MS = 10_000;
@@ -49,12 +51,13 @@ const ABSENT = new Set(["ENOENT", "ENOTDIR", "ENXIO", "ENODEV"]);
 export async function loadCredentials(opts: LoadCredentialsOptions = {}): Promise<Credentials> {
   const { text, source } = await readStateConfig(opts);
   const config = parseMachineConfig(text);
+  const { sideroLink } = config;
   switch (config.machineType) {
     case "controlplane":
     case "init":
-      return { machineType: config.machineType, ca: loadMachineCa(config), source };
+      return { machineType: config.machineType, ca: loadMachineCa(config), source, sideroLink };
     case "worker":
-      return { machineType: config.machineType, ca: null, source };
+      return { machineType: config.machineType, ca: null, source, sideroLink };
     default: {
       const never: never = config.machineType;
       throw new Error(`unhandled machine type ${String(never)}`);

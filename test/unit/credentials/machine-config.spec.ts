@@ -25,6 +25,7 @@ describe("parseMachineConfig()", () => {
       caCertPem: CERT,
       caKeyPem: KEY,
       acceptedCaPems: [OTHER],
+      sideroLink: false,
     });
   });
 

@@ -140,7 +140,7 @@ describe("loadCredentials()", () => {
   it("returns no CA for a worker", async () => {
     const { paths } = await fakeNode();
     await writeFile(paths.mountedConfig, WORKER_YAML);
-    expect(await loadCredentials({ paths })).toEqual({ machineType: "worker", ca: null, source: paths.mountedConfig });
+    expect(await loadCredentials({ paths })).toEqual({ machineType: "worker", ca: null, source: paths.mountedConfig, sideroLink: false });
   });
 
   it("refuses a control plane without its CA key, and a corrupt config", async () => {
