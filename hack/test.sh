@@ -4,6 +4,7 @@
 # as root the network-namespace and image suites).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. hack/tmpdir.sh
 bash hack/ensure-deps.sh
 npx tsc -p tsconfig.json --noEmit
 npm run build --silent

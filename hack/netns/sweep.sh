@@ -17,6 +17,7 @@ for a in "$@"; do
 done
 [ "$(id -u)" = 0 ] || { echo "sweep: needs root" >&2; exit 1; }
 
+. "$(dirname "$0")/../tmpdir.sh"
 tmp="${TMPDIR:-/tmp}"
 tmp="${tmp%/}"
 runs="$tmp/abt-runs"

@@ -23,8 +23,10 @@ export interface SandboxLayout {
   readonly devLinks: readonly { readonly path: string; readonly target: string }[];
   /** Host device mounted read-only as XFS on /system/state (Talos ≤ 1.9); null leaves it empty. */
   readonly stateMount: string | null;
-  /** Host directory bound read-write on /var/lib/autobootstrap. */
+  /** Host directory bound read-write on /var/lib/autobootstrap (on a disk filesystem, as EPHEMERAL is). */
   readonly varLibDir: string;
+  /** A tmpfs on /var/lib/autobootstrap instead of the bind: the agent must refuse to vote there. */
+  readonly varLibTmpfs: boolean;
   readonly env: Readonly<Record<string, string>>;
   readonly argv: readonly string[];
   readonly cwd: string;
@@ -76,7 +78,9 @@ export function sandboxScript(l: SandboxLayout): string {
   }
   out.push(`mkdir -p -m 0700 ${R("/system/state")}`);
   if (l.stateMount !== null) out.push(`mount -t xfs -o ro ${shq(l.stateMount)} ${R("/system/state")}`);
-  out.push(`mkdir -p ${R("/var/lib/autobootstrap")}`, `mount --bind ${shq(l.varLibDir)} ${R("/var/lib/autobootstrap")}`);
+  out.push(`mkdir -p ${R("/var/lib/autobootstrap")}`);
+  if (l.varLibTmpfs) out.push(`mount -t tmpfs -o mode=0700 abt-varlib ${R("/var/lib/autobootstrap")}`);
+  else out.push(`mount --bind ${shq(l.varLibDir)} ${R("/var/lib/autobootstrap")}`);
   // Like an extension's rootfs, the root itself is read-only; only the mounts above can be written.
   out.push(`mount -o remount,ro ${shq(l.root)}`);
   const env = Object.entries({ PATH: DEFAULT_PATH, ...l.env }).map(([k, v]) => shq(`${k}=${v}`));

@@ -1,9 +1,10 @@
 // Runs a program (the agent) as it runs on Talos: FIXED paths, no overrides.
 // Inside its own mount namespace it gets a private read-only root with /dev
 // holding only STATE's device nodes, /system/state (empty, or the XFS mounted
-// read-only), /var/lib/autobootstrap bound from a host temp dir, a tmpfs /tmp,
-// and only the env it is given. Optionally inside one of our network namespaces.
-import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+// read-only), /var/lib/autobootstrap bound from a host temp dir (on a disk
+// filesystem, as EPHEMERAL is: the agent refuses to vote on tmpfs), a tmpfs
+// /tmp, and only the env it is given. Optionally inside one of our network namespaces.
+import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,8 +43,10 @@ export interface SandboxOptions {
    */
   readonly netns?: string;
   readonly state: SandboxState;
-  /** Host dir seen as /var/lib/autobootstrap (read-write). */
+  /** Host dir seen as /var/lib/autobootstrap (read-write); it must not be on tmpfs or ramfs. */
   readonly varLibDir: string;
+  /** Mount a tmpfs on /var/lib/autobootstrap instead (varLibDir unused): a node the agent must refuse. */
+  readonly varLibTmpfs?: boolean;
   /** The whole environment inside (PATH is added unless given). */
   readonly env: Readonly<Record<string, string>>;
   readonly argv: readonly string[];
@@ -59,6 +62,22 @@ export interface SandboxProcess extends ManagedProcess {
 }
 
 let sandboxes = 0;
+
+/** statfs f_type of memory filesystems (linux/magic.h). */
+const MEMORY_FS_MAGIC = new Map([
+  [0x01021994, "tmpfs"],
+  [0x858458f6, "ramfs"],
+]);
+
+/** assertDiskBacked: the agent refuses ballots on tmpfs, so a sandbox's ballot dir must be on a disk. */
+export function assertDiskBacked(dir: string): void {
+  const fs = MEMORY_FS_MAGIC.get(Number(statfsSync(dir).type));
+  if (fs !== undefined) {
+    throw new Error(
+      `${dir} is on ${fs}, where the agent refuses to keep ballots; set TMPDIR to a directory on a disk filesystem (hack/test.sh uses /var/tmp when /tmp is ${fs})`,
+    );
+  }
+}
 
 const path = (d: DeviceRef) => (typeof d === "string" ? d : d.device);
 
@@ -114,6 +133,7 @@ export async function spawnInSandbox(opts: SandboxOptions): Promise<SandboxProce
   markRunAlive();
   for (const k of Object.keys(opts.env)) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`bad env name "${k}"`);
   if (opts.argv[0] === undefined || opts.argv[0].includes("=")) throw new Error("argv[0] must be a program path");
+  if (opts.varLibTmpfs !== true) assertDiskBacked(opts.varLibDir);
   const dir = join(tmpdir(), runName(`sbx${sandboxes++}`));
   const rootDir = join(dir, "root");
   mkdirSync(rootDir, { recursive: true, mode: 0o700 });
@@ -122,6 +142,7 @@ export async function spawnInSandbox(opts: SandboxOptions): Promise<SandboxProce
     ...hostTopLevel(),
     ...devices(opts.state),
     varLibDir: resolve(opts.varLibDir),
+    varLibTmpfs: opts.varLibTmpfs === true,
     env: opts.env,
     argv: opts.argv,
     cwd: opts.cwd ?? "/",

@@ -72,6 +72,7 @@ export async function startAgent(s: Scenario, n: NodeRun, env: Readonly<Record<s
     netns: n.host.ns,
     state,
     varLibDir: n.varLibDir,
+    varLibTmpfs: n.spec.varLibTmpfs === true,
     env,
     argv: [process.execPath, AGENT_BUNDLE],
     logFile: n.agentLog,

@@ -37,6 +37,10 @@ export interface ScenarioNode {
   readonly fakeAddresses?: "first" | "all";
   /** Encrypted STATE only; false: the LUKS partition is there but no mapper is open. Default true. */
   readonly mapperOpen?: boolean;
+  /** The agent's /var/lib/autobootstrap is a tmpfs (it must refuse to vote) instead of a disk directory. */
+  readonly varLibTmpfs?: boolean;
+  /** Omni manages this node: its config holds a SideroLinkConfig document. */
+  readonly omni?: boolean;
 }
 
 export interface ScenarioSpec {
@@ -99,6 +103,7 @@ export async function createScenario(spec: ScenarioSpec): Promise<Scenario> {
         machineType: n.machineType,
         caCertPem: nodeCa.certPem,
         caKeyPem: n.machineType === "worker" ? null : nodeCa.keyPem,
+        ...(n.omni === true ? { sideroLinkApiUrl: "https://omni.invalid:8090/?jointoken=test-join-token" } : {}),
       });
       const state = await makeStateVolume({ configYaml, encrypted: n.encrypted === true });
       const filesRoot = work.sub(`${n.name}/files`);

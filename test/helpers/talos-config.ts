@@ -15,6 +15,8 @@ export interface TalosConfigOptions {
   readonly acceptedCaPems?: readonly string[];
   /** Place the v1alpha1 document after the others: Talos keeps the order it was given. */
   readonly v1alpha1Last?: boolean;
+  /** Add the SideroLinkConfig document Omni puts in the configs of the machines it manages. */
+  readonly sideroLinkApiUrl?: string;
 }
 
 const b64 = (pem: string): string => Buffer.from(pem, "utf8").toString("base64");
@@ -56,6 +58,7 @@ export function talosConfigYaml(opts: TalosConfigOptions): string {
       name: "autobootstrap",
       environment: ["AUTOBOOTSTRAP_EXPECTED_CONTROL_PLANES=3"],
     },
+    ...(opts.sideroLinkApiUrl !== undefined ? [{ apiVersion: "v1alpha1", kind: "SideroLinkConfig", apiUrl: opts.sideroLinkApiUrl }] : []),
   ];
   const docs = opts.v1alpha1Last === true ? [...others, v1alpha1] : [v1alpha1, ...others];
   return docs.map((d) => stringify(d)).join("---\n");
