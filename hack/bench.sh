@@ -7,6 +7,7 @@
 # Extra arguments go to bench/main.ts, e.g. `npm run bench -- --only 1,4`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. hack/tmpdir.sh
 bash hack/ensure-deps.sh
 # GNU time (%M: peak RSS of the agent) is not in every base image.
 if [ ! -x /usr/bin/time ]; then

@@ -4,6 +4,7 @@
 # Talos's fixed paths and a loop device holding its STATE partition.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. hack/tmpdir.sh
 bash hack/ensure-deps.sh
 npm run build --silent
 if [ "$(id -u)" != 0 ]; then

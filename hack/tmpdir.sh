@@ -1,4 +1,4 @@
-# Sourced by hack/test.sh and hack/netns/sweep.sh, so a run and its sweeps
+# Sourced by hack/test.sh, demo.sh, bench.sh and netns/sweep.sh, so a run and its sweeps
 # agree on where run-named temp dirs live. The sandboxes bind each agent's
 # /var/lib/autobootstrap from there, and the agent refuses to keep ballots on
 # a memory filesystem: when /tmp is tmpfs (Debian 13's default) and TMPDIR is
