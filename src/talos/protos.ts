@@ -2,6 +2,7 @@
 // src/talos/proto/, so the bundle and the tests need no .proto files on disk.
 import protobuf from "protobufjs";
 import { fromJSON, type Options, type ServiceDefinition } from "@grpc/proto-loader";
+import { CLUSTER_PROTO, ENUMS_PROTO } from "./proto/cluster.js";
 import { COMMON_PROTO } from "./proto/common.js";
 import { COSI_RESOURCE_PROTO, COSI_STATE_PROTO } from "./proto/cosi.js";
 import { MACHINE_PROTO } from "./proto/machine.js";
@@ -12,6 +13,8 @@ const FILES: Readonly<Record<string, string>> = {
   "google/rpc/status.proto": STATUS_PROTO,
   "common/common.proto": COMMON_PROTO,
   "machine/machine.proto": MACHINE_PROTO,
+  "resource/definitions/enums/enums.proto": ENUMS_PROTO,
+  "resource/definitions/cluster/cluster.proto": CLUSTER_PROTO,
   "v1alpha1/resource.proto": COSI_RESOURCE_PROTO,
   "v1alpha1/state.proto": COSI_STATE_PROTO,
 };
@@ -54,7 +57,8 @@ function buildRoot(): protobuf.Root {
   return root;
 }
 
-const definition = fromJSON(buildRoot().toJSON(), LOADER_OPTIONS);
+const root = buildRoot();
+const definition = fromJSON(root.toJSON(), LOADER_OPTIONS);
 
 function service(name: string): ServiceDefinition {
   const found = definition[name];
@@ -70,3 +74,11 @@ export const MachineService: ServiceDefinition = service("machine.MachineService
 
 /** cosi.resource.State: paths /cosi.resource.State/<Rpc>. */
 export const CosiState: ServiceDefinition = service("cosi.resource.State");
+
+/**
+ * specMessage looks up a message that travels inside another one as bytes,
+ * such as a COSI resource's proto_spec (talos.resource.definitions.cluster.AffiliateSpec).
+ */
+export function specMessage(name: string): protobuf.Type {
+  return root.lookupType(name);
+}

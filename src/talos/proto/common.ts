@@ -1,4 +1,4 @@
-// Talos's common package: only the two messages the agent and the fake apid
+// Talos's common package: only the messages the agent and the fake apid
 // exchange. Unknown fields a real apid sends are skipped by the decoder.
 export const COMMON_PROTO = `
 syntax = "proto3";
@@ -17,5 +17,21 @@ message Metadata {
 message Data {
   Metadata metadata = 1;
   bytes bytes = 2;
+}
+
+// An IP address as Go's netip.Addr.MarshalBinary gives it: 4 bytes for IPv4,
+// 16 for IPv6 (COSI resource specs such as AffiliateSpec.addresses use it).
+message NetIP {
+  bytes ip = 1;
+}
+
+message NetIPPort {
+  bytes ip = 1;
+  int32 port = 2;
+}
+
+message NetIPPrefix {
+  bytes ip = 1;
+  int32 prefix_length = 2;
 }
 `;

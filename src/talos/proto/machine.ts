@@ -13,6 +13,8 @@ import "common/common.proto";
 service MachineService {
   rpc Bootstrap(BootstrapRequest) returns (BootstrapResponse);
   rpc EtcdMemberList(EtcdMemberListRequest) returns (EtcdMemberListResponse);
+  // Client stream: the snapshot in chunks, written to /var/lib/etcd.snapshot.
+  rpc EtcdRecover(stream common.Data) returns (EtcdRecoverResponse);
   rpc EtcdStatus(google.protobuf.Empty) returns (EtcdStatusResponse);
   rpc Read(ReadRequest) returns (stream common.Data);
   rpc ServiceList(google.protobuf.Empty) returns (ServiceListResponse);
@@ -48,6 +50,13 @@ message EtcdMembers {
 }
 message EtcdMemberListResponse {
   repeated EtcdMembers messages = 1;
+}
+
+message EtcdRecover {
+  common.Metadata metadata = 1;
+}
+message EtcdRecoverResponse {
+  repeated EtcdRecover messages = 1;
 }
 
 message EtcdMemberStatus {

@@ -1,15 +1,16 @@
 import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
-import { CosiState, MachineService } from "../../../src/talos/protos.js";
+import { CosiState, MachineService, specMessage } from "../../../src/talos/protos.js";
 
 describe("MachineService", () => {
   it("uses Talos's paths and stream shapes", () => {
     expect(Object.keys(MachineService).sort()).toEqual(
-      ["Bootstrap", "EtcdMemberList", "EtcdStatus", "Read", "ServiceList", "SystemStat", "Version"],
+      ["Bootstrap", "EtcdMemberList", "EtcdRecover", "EtcdStatus", "Read", "ServiceList", "SystemStat", "Version"],
     );
     expect(MachineService["Bootstrap"]?.path).toBe("/machine.MachineService/Bootstrap");
     expect(MachineService["Read"]?.responseStream).toBe(true);
     expect(MachineService["SystemStat"]?.responseStream).toBe(false);
+    expect(MachineService["EtcdRecover"]).toMatchObject({ requestStream: true, responseStream: false });
   });
 
   it("decodes uint64 boot_time as a string with every bit", () => {
@@ -41,5 +42,14 @@ describe("CosiState", () => {
     const wire = get.responseSerialize({ resource: { spec: { yaml_spec: "worker" } } });
     // resource (1) { spec (2) { yaml_spec (2) "worker" } }
     expect([...wire]).toEqual([0x0a, 0x0a, 0x12, 0x08, 0x12, 0x06, ...Buffer.from("worker")]);
+  });
+});
+
+describe("specMessage()", () => {
+  it("encodes an affiliate's addresses as NetIP bytes in field 2 and machine_type in field 6", () => {
+    const t = specMessage("talos.resource.definitions.cluster.AffiliateSpec");
+    const wire = Buffer.from(t.encode(t.fromObject({ addresses: [{ ip: Buffer.from([10, 0, 0, 2]) }], machine_type: 2 })).finish());
+    // addresses (2) { ip (1) 4 bytes }; machine_type (6) varint 2
+    expect([...wire]).toEqual([0x12, 0x06, 0x0a, 0x04, 10, 0, 0, 2, 0x30, 0x02]);
   });
 });
