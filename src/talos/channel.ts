@@ -72,7 +72,7 @@ export function closeChannel(channel: Channel): void {
 }
 
 /** Runs one call: arms the deadline, cancels on abort, and maps every failure to TalosError. */
-function guarded<T>(
+export function guarded<T>(
   channel: Channel,
   opts: CallOptions,
   start: (deadline: Date, settle: (error: unknown, value?: T) => void) => { cancel(): void },

@@ -4,6 +4,7 @@ import type { MethodDefinition } from "@grpc/proto-loader";
 import type { MachineType } from "../core/types.js";
 import type { ClientRole } from "../credentials/certs.js";
 import { closeChannel, openChannel, serverStream, unary, type CallOptions, type Channel, type ChannelOptions } from "./channel.js";
+import { clientStream } from "./client-stream.js";
 import { TalosError } from "./errors.js";
 import { CosiState, MachineService } from "./protos.js";
 import * as reply from "./replies.js";
@@ -39,10 +40,52 @@ export interface TalosClient {
   etcdStatus(opts: CallOptions): Promise<reply.EtcdMemberStatus>;
   /** MachineService/Read of a regular file (admin only), refused above maxBytes. */
   read(path: string, opts: CallOptions & { readonly maxBytes?: number }): Promise<Buffer>;
-  /** MachineService/Bootstrap: the one call that must never be made twice in a cluster. */
-  bootstrap(opts: CallOptions): Promise<void>;
+  /**
+   * MachineService/Bootstrap: the one call that must never be made twice in a cluster.
+   * recoverEtcd restores the snapshot uploaded with etcdRecover (docs/talos-facts.md §2).
+   */
+  bootstrap(opts: CallOptions & BootstrapOptions): Promise<void>;
   close(): void;
+  /** COSI State/List of one type (reader is enough for non-sensitive types), refused above the limits. */
+  listResources(ref: ResourceKind, opts: CallOptions & ListLimits): Promise<reply.CosiResource[]>;
+  /**
+   * MachineService/EtcdRecover (admin only): uploads an etcd snapshot to the
+   * node's /var/lib/etcd.snapshot, refused above maxBytes. Resolves with the
+   * number of bytes sent once the node has stored them all.
+   */
+  etcdRecover(snapshot: AsyncIterable<Buffer> | Buffer, opts: CallOptions & UploadLimits): Promise<{ bytes: number }>;
 }
+
+export interface BootstrapOptions {
+  readonly recoverEtcd?: boolean;
+  /** Only for a copied data directory: a snapshot from `etcdctl snapshot save` carries a hash to check. */
+  readonly recoverSkipHashCheck?: boolean;
+}
+
+/** A resource type in a namespace: what List names. */
+export type ResourceKind = Omit<ResourceRef, "id">;
+
+export interface ListLimits {
+  /** Default DEFAULT_LIST_MAX_RESOURCES. */
+  readonly maxResources?: number;
+  /** Sum of the specs' sizes (yaml + proto); default DEFAULT_LIST_MAX_BYTES. */
+  readonly maxBytes?: number;
+}
+
+export interface UploadLimits {
+  /** Default DEFAULT_UPLOAD_MAX_BYTES. */
+  readonly maxBytes?: number;
+}
+
+/** A cluster lists one Affiliate per node: hundreds at most. */
+export const DEFAULT_LIST_MAX_RESOURCES = 512;
+export const DEFAULT_LIST_MAX_BYTES = 4 * 1024 * 1024;
+/** etcd's default quota is 2 GiB; a snapshot is at most that, plus its hash. */
+export const DEFAULT_UPLOAD_MAX_BYTES = 2 * 1024 * 1024 * 1024 + 64;
+/** An upload at a few MB/s takes minutes; the caller's timeoutMs overrides it. */
+export const DEFAULT_UPLOAD_TIMEOUT_MS = 10 * 60_000;
+/** Chunk size of an upload: well below grpc's 4 MiB message limit. */
+const UPLOAD_CHUNK_BYTES = 64 * 1024;
 
 function method(service: typeof MachineService, name: string): MethodDefinition<object, object> {
   const found = service[name];
@@ -59,6 +102,8 @@ const M = {
   read: method(MachineService, "Read"),
   bootstrap: method(MachineService, "Bootstrap"),
   get: method(CosiState, "Get"),
+  list: method(CosiState, "List"),
+  etcdRecover: method(MachineService, "EtcdRecover"),
 };
 
 /** A decoded protobuf object: shapes are checked field by field in replies.ts. */
@@ -162,12 +207,58 @@ export function clientOn(channel: Channel, onClose: () => void = () => closeChan
     async bootstrap(opts) {
       // Status OK is the answer; the empty reply item is not required, so a
       // Bootstrap that happened is never reported as a failure.
-      const r: Decoded = await call(M.bootstrap, { recover_etcd: false, recover_skip_hash_check: false }, opts);
+      const request = { recover_etcd: opts.recoverEtcd === true, recover_skip_hash_check: opts.recoverSkipHashCheck === true };
+      const r: Decoded = await call(M.bootstrap, request, opts);
       const error = r?.messages?.[0]?.metadata?.error;
       if (typeof error === "string" && error !== "") throw new TalosError("unknown", `Bootstrap: ${error}`);
     },
 
     close: onClose,
+
+    async listResources(ref, opts) {
+      const maxResources = opts.maxResources ?? DEFAULT_LIST_MAX_RESOURCES;
+      const maxBytes = opts.maxBytes ?? DEFAULT_LIST_MAX_BYTES;
+      const what = `COSI List ${ref.namespace}/${ref.type}`;
+      const out: reply.CosiResource[] = [];
+      let bytes = 0;
+      await serverStream<object, Decoded>(channel, M.list, { namespace: ref.namespace, type: ref.type, options: {} }, {
+        ...opts,
+        accept: (item) => {
+          let resource: reply.CosiResource;
+          try {
+            resource = reply.resourceOf(item?.resource, what);
+          } catch (err) {
+            return err instanceof Error ? err.message : String(err);
+          }
+          if (resource.namespace !== ref.namespace || resource.type !== ref.type) return `${what}: got ${resource.namespace}/${resource.type}`;
+          bytes += resource.yamlSpec.length + resource.protoSpec.length;
+          if (out.length >= maxResources) return `${what}: more than ${maxResources} resources`;
+          if (bytes > maxBytes) return `${what}: more than ${maxBytes} bytes`;
+          out.push(resource);
+          return undefined;
+        },
+      });
+      return out;
+    },
+
+    async etcdRecover(snapshot, opts) {
+      const limit = opts.maxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
+      let bytes = 0;
+      const chunks = async function* (): AsyncGenerator<object> {
+        for await (const buf of Buffer.isBuffer(snapshot) ? [snapshot] : snapshot) {
+          for (let at = 0; at < buf.length; at += UPLOAD_CHUNK_BYTES) {
+            const chunk = buf.subarray(at, at + UPLOAD_CHUNK_BYTES);
+            bytes += chunk.length;
+            if (bytes > limit) throw new Error(`snapshot larger than ${limit} bytes`);
+            yield { bytes: chunk };
+          }
+        }
+      };
+      const r: Decoded = await clientStream(channel, M.etcdRecover, chunks(), { ...opts, timeoutMs: opts.timeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS });
+      const error = r?.messages?.[0]?.metadata?.error;
+      if (typeof error === "string" && error !== "") throw new TalosError("unknown", `EtcdRecover: ${error}`);
+      return { bytes };
+    },
   };
 }
 

@@ -121,3 +121,26 @@ export function memberOf(raw: RawMember): EtcdMember {
     isLearner: raw.is_learner === true,
   };
 }
+
+interface RawResource {
+  readonly metadata?: { readonly namespace?: unknown; readonly type?: unknown; readonly id?: unknown; readonly version?: unknown } | null;
+  readonly spec?: { readonly yaml_spec?: unknown; readonly proto_spec?: unknown } | null;
+}
+
+/** resourceOf checks one decoded COSI Resource: metadata and spec present, an id and a type. */
+export function resourceOf(raw: RawResource | null | undefined, what: string): CosiResource {
+  const meta = raw?.metadata;
+  const spec = raw?.spec;
+  if (meta === null || meta === undefined || spec === null || spec === undefined) throw new TalosError("malformed", `${what}: resource without metadata or spec`);
+  const id = text(meta.id);
+  const type = text(meta.type);
+  if (id === "" || type === "") throw new TalosError("malformed", `${what}: resource without id or type`);
+  return {
+    namespace: text(meta.namespace),
+    type,
+    id,
+    version: text(meta.version),
+    yamlSpec: text(spec.yaml_spec),
+    protoSpec: Buffer.isBuffer(spec.proto_spec) ? spec.proto_spec : Buffer.alloc(0),
+  };
+}
