@@ -10,6 +10,7 @@ const READERS = ["os:admin", "os:operator", "os:reader"];
 export function allowedRoles(path: string, minor: number): readonly string[] {
   switch (path) {
     case "/machine.MachineService/Bootstrap":
+    case "/machine.MachineService/EtcdRecover":
     case "/machine.MachineService/Read":
       return ADMIN;
     case "/machine.MachineService/Version":

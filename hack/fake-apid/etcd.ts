@@ -2,16 +2,26 @@
 // (TALOS.md §5): Waiting until time sync; then Preparing in join mode (empty
 // data dir, retrying member-add) until Bootstrap is called or another node's
 // cluster has a member with data in the world dir; Running once its own data dir is written.
+// Bootstrap with recover_etcd runs the pre-stage restore of the uploaded
+// snapshot instead (docs/talos-facts.md §2): Failed when it is missing or bad.
 // Level-triggered: refresh() re-reads the world and recomputes, so several
 // processes sharing a world dir need no coordination.
 import { createHash } from "node:crypto";
-import { readMember, readWorld, recordCluster, recordMember } from "./world.js";
+import { restoreSnapshot } from "./snapshot.js";
+import { readDebris, readMember, readSnapshot, readWorld, recordCluster, recordDebris, recordMember, recordRestore, removeSnapshot } from "./world.js";
 import { isControlPlaneType, type ResolvedSpec } from "./spec.js";
 
 export type EtcdService =
   | { readonly state: "Waiting"; readonly message: string }
   | { readonly state: "Preparing"; readonly mode: "join" | "bootstrap"; readonly message: string }
-  | { readonly state: "Running"; readonly cluster: string; readonly initialClusterState: "new" | "existing"; readonly memberId: string };
+  | { readonly state: "Running"; readonly cluster: string; readonly initialClusterState: "new" | "existing"; readonly memberId: string }
+  /** The pre-stage failed (a recovery without a usable snapshot); Talos does not retry it. */
+  | { readonly state: "Failed"; readonly message: string };
+
+/** Bootstrap's recover flags (BootstrapRequest fields 1 and 2). */
+export interface RecoverRequest {
+  readonly skipHashCheck: boolean;
+}
 
 export interface ServiceEventRecord {
   readonly state: string;
@@ -22,10 +32,10 @@ export interface ServiceEventRecord {
 export interface EtcdModel {
   /** Current state; null on workers (no etcd service at all). */
   refresh(now: number): EtcdService | null;
-  /** True once this node's /var/lib/etcd has entries (bootstrapped or joined). */
+  /** True once this node's /var/lib/etcd has entries (bootstrapped, joined, or a failed restore's files). */
   hasData(): boolean;
-  /** Bootstrap passed every check: remember the intent (memory only) and found a cluster. */
-  bootstrap(now: number, caller: string): void;
+  /** Bootstrap passed every check: remember the intent (memory only); found a cluster now, or after a restore. */
+  bootstrap(now: number, caller: string, recover?: RecoverRequest): void;
   /** State transitions, oldest first, for ServiceList events. */
   events(): readonly ServiceEventRecord[];
 }
@@ -36,6 +46,8 @@ export function createEtcd(spec: ResolvedSpec): EtcdModel {
   // Intent lives in memory only, like machined's: a restarted fake forgets a
   // Bootstrap whose etcd never wrote its data dir.
   let bootstrapAt: number | null = null;
+  let recovering: { readonly request: RecoverRequest; readonly caller: string } | null = null;
+  let failed: string | null = null;
   let clusterSeenAt: number | null = null;
   const history: ServiceEventRecord[] = [];
 
@@ -43,10 +55,14 @@ export function createEtcd(spec: ResolvedSpec): EtcdModel {
     if (!isControlPlaneType(spec.machineType)) return null;
     const member = readMember(spec.worldDir, spec.address);
     if (member !== null) return running(spec.address, member);
+    if (failed !== null) return { state: "Failed", message: failed };
+    const debris = readDebris(spec.worldDir, spec.address);
+    if (debris !== null) return { state: "Failed", message: `Failed to run pre stage: ${debris}` };
     if (!spec.timeSynced) return { state: "Waiting", message: "Waiting for time sync" };
     if (bootstrapAt === null && spec.machineType === "init") bootstrap(now, "type: init");
     if (bootstrapAt !== null) {
       if (now - bootstrapAt < spec.etcdStartDelayMs) return { state: "Preparing", mode: "bootstrap", message: "Running pre state" };
+      if (recovering !== null) return restore(now, recovering);
       recordMember(spec.worldDir, spec.address, spec.address);
       return running(spec.address, spec.address);
     }
@@ -60,10 +76,35 @@ export function createEtcd(spec: ResolvedSpec): EtcdModel {
     return running(spec.address, cluster);
   };
 
-  const bootstrap = (now: number, caller: string): void => {
+  const bootstrap = (now: number, caller: string, recover?: RecoverRequest): void => {
     bootstrapAt = now;
-    recordCluster(spec.worldDir, spec.address, { at: new Date(now).toISOString(), caller });
+    failed = null;
+    recovering = recover === undefined ? null : { request: recover, caller };
+    // A recovery founds its cluster only if the restore works (restore()).
+    if (recover === undefined) recordCluster(spec.worldDir, spec.address, { at: new Date(now).toISOString(), caller });
     history.push({ state: "Finished", msg: "Bootstrap requested", at: now });
+  };
+
+  // The pre-stage of etcd started with RecoverFromSnapshot: verify, restore,
+  // delete the snapshot; any failure leaves etcd Failed until the next Bootstrap.
+  const restore = (now: number, r: { readonly request: RecoverRequest; readonly caller: string }): EtcdService => {
+    bootstrapAt = null;
+    recovering = null;
+    const file = readSnapshot(spec.worldDir, spec.address);
+    const result = file === null
+      ? { ok: false as const, message: "error verifying snapshot: stat /var/lib/etcd.snapshot: no such file or directory", leftData: false }
+      : restoreSnapshot(file, r.request.skipHashCheck);
+    if (!result.ok) {
+      if (result.leftData) recordDebris(spec.worldDir, spec.address, result.message);
+      failed = `Failed to run pre stage: ${result.message}`;
+      return { state: "Failed", message: failed };
+    }
+    const at = new Date(now).toISOString();
+    recordRestore(spec.worldDir, { node: spec.address, at, snapshotSha256: sha256(file as Buffer), skipHashCheck: r.request.skipHashCheck }, result.data);
+    removeSnapshot(spec.worldDir, spec.address);
+    recordCluster(spec.worldDir, spec.address, { at, caller: r.caller });
+    recordMember(spec.worldDir, spec.address, spec.address);
+    return running(spec.address, spec.address);
   };
 
   return {
@@ -75,7 +116,7 @@ export function createEtcd(spec: ResolvedSpec): EtcdModel {
       }
       return service;
     },
-    hasData: () => readMember(spec.worldDir, spec.address) !== null,
+    hasData: () => readMember(spec.worldDir, spec.address) !== null || readDebris(spec.worldDir, spec.address) !== null,
     bootstrap,
     events: () => history,
   };
@@ -89,3 +130,5 @@ function running(address: string, cluster: string): EtcdService {
 export function memberIdOf(address: string, cluster: string): string {
   return createHash("sha256").update(`${cluster}/${address}`).digest("hex").slice(0, 16);
 }
+
+const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex");

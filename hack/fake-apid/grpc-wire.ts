@@ -7,10 +7,21 @@ import { status } from "@grpc/grpc-js";
 import { StatusError } from "./status.js";
 
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+const HEADER_BYTES = 5;
 
-/** Reads the whole request body and splits it into messages. */
+/** Reads the whole request body of a unary call and splits it into messages. */
 export async function readMessages(stream: ServerHttp2Stream, signal: AbortSignal): Promise<Buffer[]> {
-  const chunks: Buffer[] = [];
+  const out: Buffer[] = [];
+  for await (const message of streamMessages(stream, signal, MAX_REQUEST_BYTES)) out.push(message);
+  return out;
+}
+
+/**
+ * Yields the request's messages as they arrive (a client stream such as
+ * EtcdRecover), refusing a body above maxBytes in all.
+ */
+export async function* streamMessages(stream: ServerHttp2Stream, signal: AbortSignal, maxBytes: number): AsyncGenerator<Buffer> {
+  let pending: Buffer = Buffer.alloc(0);
   let size = 0;
   const onAbort = (): void => void stream.destroy();
   signal.addEventListener("abort", onAbort, { once: true });
@@ -18,28 +29,30 @@ export async function readMessages(stream: ServerHttp2Stream, signal: AbortSigna
     for await (const chunk of stream) {
       const buf = chunk as Buffer;
       size += buf.length;
-      if (size > MAX_REQUEST_BYTES) throw new StatusError(status.RESOURCE_EXHAUSTED, "request too large");
-      chunks.push(buf);
+      if (size > maxBytes) throw new StatusError(status.RESOURCE_EXHAUSTED, "request too large");
+      pending = pending.length === 0 ? buf : Buffer.concat([pending, buf]);
+      for (;;) {
+        const next = takeFrame(pending);
+        if (next === null) break;
+        pending = next.rest;
+        yield next.message;
+      }
     }
   } finally {
     signal.removeEventListener("abort", onAbort);
   }
-  return splitFrames(Buffer.concat(chunks));
+  // A reset stream can end the loop quietly: only a half-close ends the request.
+  if (stream.aborted || !stream.readableEnded) throw new StatusError(status.CANCELLED, "the client canceled the call");
+  if (pending.length > 0) throw new StatusError(status.INTERNAL, pending.length < HEADER_BYTES ? "truncated gRPC frame header" : "truncated gRPC message");
 }
 
-export function splitFrames(body: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let at = 0;
-  while (at < body.length) {
-    if (body.length - at < 5) throw new StatusError(status.INTERNAL, "truncated gRPC frame header");
-    const compressed = body.readUInt8(at);
-    const length = body.readUInt32BE(at + 1);
-    if (compressed !== 0) throw new StatusError(status.UNIMPLEMENTED, "compressed messages are not supported");
-    if (body.length - at - 5 < length) throw new StatusError(status.INTERNAL, "truncated gRPC message");
-    out.push(body.subarray(at + 5, at + 5 + length));
-    at += 5 + length;
-  }
-  return out;
+/** The first whole message of `buf` and what follows it, or null while it is incomplete. */
+function takeFrame(buf: Buffer): { message: Buffer; rest: Buffer } | null {
+  if (buf.length < HEADER_BYTES) return null;
+  if (buf.readUInt8(0) !== 0) throw new StatusError(status.UNIMPLEMENTED, "compressed messages are not supported");
+  const length = buf.readUInt32BE(1);
+  if (buf.length - HEADER_BYTES < length) return null;
+  return { message: buf.subarray(HEADER_BYTES, HEADER_BYTES + length), rest: buf.subarray(HEADER_BYTES + length) };
 }
 
 export function frame(message: Buffer): Buffer {

@@ -7,6 +7,7 @@ import { criReady, type Handler, type NodeRuntime } from "./runtime.js";
 import { Code, StatusError } from "./status.js";
 import { readWorld } from "./world.js";
 import { memberIdOf, type EtcdService } from "./etcd.js";
+import { etcdRecoverHandlers } from "./etcd-recover.js";
 
 const READ_CHUNK_BYTES = 1024;
 
@@ -15,6 +16,8 @@ export function machineHandlers(rt: NodeRuntime): Readonly<Record<string, Handle
   const cpOnly = (what: string): StatusError => new StatusError(Code.UNIMPLEMENTED, `${what} is only available on control plane nodes`);
 
   return {
+    ...etcdRecoverHandlers(rt),
+
     Version: async () => [
       {
         messages: [
@@ -45,7 +48,9 @@ export function machineHandlers(rt: NodeRuntime): Readonly<Record<string, Handle
     ],
 
     // The checks in Talos's order; the codes moved between releases (TALOS.md §0, §5).
-    Bootstrap: async (_req, ctx) => {
+    // recover_etcd changes nothing here: the snapshot is looked at only by
+    // etcd's pre-stage, after this call has answered OK (etcd.ts).
+    Bootstrap: async (req, ctx) => {
       if (!criReady(rt, ctx.now)) throw new StatusError(Code.FAILED_PRECONDITION, "bootstrap is not available yet");
       if (spec.machineType === "worker") {
         if (spec.minor >= 13) throw cpOnly("bootstrap");
@@ -53,7 +58,8 @@ export function machineHandlers(rt: NodeRuntime): Readonly<Record<string, Handle
       }
       if (!spec.timeSynced) throw new StatusError(Code.FAILED_PRECONDITION, "time is not in sync yet");
       if (rt.etcd.hasData()) throw new StatusError(Code.ALREADY_EXISTS, "etcd data directory is not empty");
-      rt.etcd.bootstrap(ctx.now, ctx.caller.fingerprint);
+      const { recover_etcd: recover = false, recover_skip_hash_check: skipHashCheck = false } = req as { recover_etcd?: boolean; recover_skip_hash_check?: boolean };
+      rt.etcd.bootstrap(ctx.now, ctx.caller.fingerprint, recover ? { skipHashCheck } : undefined);
       rt.etcd.refresh(ctx.now);
       return [{ messages: [{}] }];
     },

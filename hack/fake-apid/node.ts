@@ -10,18 +10,21 @@ import { CosiState, MachineService } from "../../src/talos/protos.js";
 import { authorize } from "./authz.js";
 import { createCallLog, type CallRecord } from "./call-log.js";
 import { cosiHandlers } from "./cosi.js";
+import { ownAffiliate, registerAffiliate } from "./discovery.js";
 import { createEtcd, type EtcdService } from "./etcd.js";
-import { isGrpc, readMessages, respond } from "./grpc-wire.js";
+import { isGrpc, readMessages, respond, streamMessages } from "./grpc-wire.js";
 import { machineHandlers } from "./machine-service.js";
 import type { Handler, NodeRuntime } from "./runtime.js";
 import { resolveSpec, type FakeNodeSpec } from "./spec.js";
 import { Code, StatusError, toStatus } from "./status.js";
-import { checkPeer, serverTlsOptions } from "./tls.js";
+import { checkPeer, serverTlsOptions, type Caller } from "./tls.js";
 
 const LISTEN_DEADLINE_MS = 10_000;
 const WORLD_POLL_MS = 200;
 /** A call whose client never finishes sending is dropped after this long. */
 const CALL_DEADLINE_MS = 30_000;
+/** Largest client stream (an EtcdRecover upload) the fake takes; Talos sets none. */
+const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
 
 export interface FakeNode {
   readonly address: string;
@@ -76,6 +79,25 @@ export async function startFakeNode(input: FakeNodeSpec, opts: { signal: AbortSi
     serve(stream, headers).catch(() => stream.destroy());
   });
 
+  // Unary: grpc-go decodes the request before the authorization interceptor runs.
+  const callUnary = async (route: Route, stream: ServerHttp2Stream, signal: AbortSignal, caller: Caller): Promise<readonly object[]> => {
+    const requests = await readMessages(stream, signal);
+    if (requests.length !== 1 || requests[0] === undefined) throw new StatusError(Code.INTERNAL, `expected one request message, got ${requests.length}`);
+    const request = route.def.requestDeserialize(requests[0]);
+    authorize(route.def.path, caller.roles, spec.minor);
+    return route.handler(request, { caller, signal, now: Date.now() });
+  };
+
+  // Client stream: authorized before the first message; the handler reads the
+  // messages itself (an AsyncIterable), so it can refuse before the upload.
+  const callStreaming = async (route: Route, stream: ServerHttp2Stream, signal: AbortSignal, caller: Caller): Promise<readonly object[]> => {
+    authorize(route.def.path, caller.roles, spec.minor);
+    const decode = async function* (): AsyncGenerator<object> {
+      for await (const m of streamMessages(stream, signal, MAX_UPLOAD_BYTES)) yield route.def.requestDeserialize(m);
+    };
+    return route.handler(decode(), { caller, signal, now: Date.now() });
+  };
+
   const serve = async (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> => {
     const path = headers[":path"] ?? "";
     if (!isGrpc(headers)) {
@@ -93,21 +115,21 @@ export async function startFakeNode(input: FakeNodeSpec, opts: { signal: AbortSi
     try {
       const route = routes.get(path);
       if (route === undefined) throw new StatusError(Code.UNIMPLEMENTED, `unknown method ${path}`);
-      const requests = await readMessages(stream, signal);
-      if (requests.length !== 1 || requests[0] === undefined) throw new StatusError(Code.INTERNAL, `expected one request message, got ${requests.length}`);
-      const request = route.def.requestDeserialize(requests[0]);
-      authorize(path, peer.caller.roles, spec.minor);
-      const out = await route.handler(request, { caller: peer.caller, signal, now: Date.now() });
+      const out = await (route.def.requestStream ? callStreaming(route, stream, signal, peer.caller) : callUnary(route, stream, signal, peer.caller));
       replies = out.map((m) => route.def.responseSerialize(m));
     } catch (err) {
       outcome = toStatus(err);
       replies = [];
     }
+    // A handler that failed before reading the whole upload: drop the rest.
+    if (!stream.readableEnded) stream.resume();
     log.add({ kind: "call", at: new Date().toISOString(), method: path, roles: peer.caller.roles, fingerprint: peer.caller.fingerprint, ...outcome });
     respond(stream, replies, outcome.code, outcome.message);
   };
 
   await listen(server, spec.address, spec.port, opts.signal);
+  // Talos publishes the node to the discovery service once it is configured.
+  if (spec.discovery?.enabled === true) registerAffiliate(spec.worldDir, ownAffiliate(spec, rt.startedAt));
   const bound = server.address();
   const port = typeof bound === "object" && bound !== null ? bound.port : spec.port;
 

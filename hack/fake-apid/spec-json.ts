@@ -1,6 +1,6 @@
 // The fake node's spec as a JSON file (for cli.ts): PEMs inline, paths as
 // strings, bootTime as a decimal string since JSON has no bigint.
-import type { FakeMachineType, FakeNodeSpec } from "./spec.js";
+import type { FakeDiscovery, FakeMachineType, FakeNodeSpec } from "./spec.js";
 
 const MACHINE_TYPES: readonly FakeMachineType[] = ["controlplane", "worker", "init"];
 
@@ -38,6 +38,9 @@ export function parseSpecJson(text: string): FakeNodeSpec {
     hang: opt<boolean>("hang", "boolean"),
     logFile: opt<string>("logFile", "string"),
     hostname: opt<string>("hostname", "string"),
+    nodeId: opt<string>("nodeId", "string"),
+    varMountedAfterMs: opt<number>("varMountedAfterMs", "number"),
+    discovery: parseDiscovery(raw["discovery"]),
   };
   return {
     address: str("address"),
@@ -49,5 +52,25 @@ export function parseSpecJson(text: string): FakeNodeSpec {
     worldDir: str("worldDir"),
     features,
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+  };
+}
+
+function parseDiscovery(raw: unknown): FakeDiscovery | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const d = raw as Record<string, unknown>;
+  if (typeof d["enabled"] !== "boolean") throw new Error("spec.discovery.enabled: want a boolean");
+  const delay = d["registrationDelayMs"];
+  if (delay !== undefined && typeof delay !== "number") throw new Error("spec.discovery.registrationDelayMs: want a number");
+  const addresses = d["addresses"];
+  if (addresses !== undefined && !(Array.isArray(addresses) && addresses.every((a) => typeof a === "string"))) {
+    throw new Error("spec.discovery.addresses: want strings");
+  }
+  const kubespan = d["kubespanAddress"];
+  if (kubespan !== undefined && typeof kubespan !== "string") throw new Error("spec.discovery.kubespanAddress: want a string");
+  return {
+    enabled: d["enabled"],
+    ...(delay === undefined ? {} : { registrationDelayMs: delay }),
+    ...(addresses === undefined ? {} : { addresses: addresses as string[] }),
+    ...(kubespan === undefined ? {} : { kubespanAddress: kubespan }),
   };
 }

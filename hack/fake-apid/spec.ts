@@ -1,7 +1,24 @@
 // What one fake Talos node is: the knobs the tests and the demo turn.
 // Everything version-dependent is derived from talosVersion (TALOS.md §0).
+import { createHash } from "node:crypto";
 
 export type FakeMachineType = "controlplane" | "worker" | "init";
+
+/** cluster.discovery as this node has it (docs/talos-facts.md §1). */
+export interface FakeDiscovery {
+  /** Off ⇒ the node neither publishes itself nor lists anyone: Affiliates and Members are empty. */
+  readonly enabled: boolean;
+  /** The others see this node this long after it started (the discovery service round trip); default 1000. */
+  readonly registrationDelayMs?: number;
+  /**
+   * The addresses this node publishes; default [address]. May name addresses
+   * that nothing answers on, or that belong to another host: what a test of
+   * an unreachable or foreign affiliate needs.
+   */
+  readonly addresses?: readonly string[];
+  /** KubeSpan on: its address goes to kubespan.address and, as on Talos, into addresses too. */
+  readonly kubespanAddress?: string;
+}
 
 export interface FakeNodeSpec {
   /** The node's IP (v4 or v6): listen address, IP SAN, and its name in the world dir. */
@@ -37,6 +54,12 @@ export interface FakeNodeSpec {
   readonly logFile?: string;
   /** Default "talos-" + address with dashes. */
   readonly hostname?: string;
+  /** Identities.cluster.talos.dev/local; default derived from worldDir and address, so stable across restarts. */
+  readonly nodeId?: string;
+  /** Absent ⇒ discovery off. */
+  readonly discovery?: FakeDiscovery;
+  /** /var is mounted this long after start; before, EtcdRecover answers FailedPrecondition. Default 0. */
+  readonly varMountedAfterMs?: number;
 }
 
 /** The spec with defaults applied and the version parsed. */
@@ -47,6 +70,8 @@ export interface ResolvedSpec extends FakeNodeSpec {
   readonly bootstrapAvailableAfterMs: number;
   readonly etcdStartDelayMs: number;
   readonly hostname: string;
+  readonly nodeId: string;
+  readonly varMountedAfterMs: number;
   /** Minor version: 8 for v1.8. */
   readonly minor: number;
   /** Full tag for Version: "v1.11.0" for "v1.11". */
@@ -69,6 +94,8 @@ export function resolveSpec(spec: FakeNodeSpec): ResolvedSpec {
     bootstrapAvailableAfterMs: spec.bootstrapAvailableAfterMs ?? 0,
     etcdStartDelayMs: spec.etcdStartDelayMs ?? 300,
     hostname: spec.hostname ?? `talos-${spec.address.replaceAll(/[.:]/g, "-")}`,
+    nodeId: spec.nodeId ?? derivedNodeId(spec.worldDir, spec.address),
+    varMountedAfterMs: spec.varMountedAfterMs ?? 0,
     minor,
     tag: m[2] === undefined ? `${spec.talosVersion}.0` : spec.talosVersion,
     rbac: locked || (spec.features?.rbac ?? true),
@@ -77,3 +104,20 @@ export function resolveSpec(spec: FakeNodeSpec): ResolvedSpec {
 }
 
 export const isControlPlaneType = (t: FakeMachineType): boolean => t === "controlplane" || t === "init";
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/**
+ * A node id shaped like Talos's (base62 of 32 bytes, ~43 characters; Talos
+ * draws the bytes at random and keeps them in STATE). Hashing the world dir
+ * and address keeps it stable across restarts of the fake and unique per node.
+ */
+export function derivedNodeId(worldDir: string, address: string): string {
+  let n = BigInt("0x" + createHash("sha256").update(`${worldDir}\n${address}`).digest("hex"));
+  let out = "";
+  while (n > 0n) {
+    out = BASE62[Number(n % 62n)] + out;
+    n /= 62n;
+  }
+  return out;
+}
