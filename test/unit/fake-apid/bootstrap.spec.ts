@@ -88,7 +88,7 @@ describe("Bootstrap on a fake node", () => {
     await waitForRunning(second);
     expect(second.state.etcd()).toMatchObject({ state: "Running", cluster: "127.0.0.55", initialClusterState: "existing" });
     expect(await bootstrap(second)).toBe(status.ALREADY_EXISTS);
-    expect(readWorld(dir)).toEqual({ clusters: ["127.0.0.55"], members: { "127.0.0.55": "127.0.0.55", "127.0.0.56": "127.0.0.55" } });
+    expect(readWorld(dir)).toEqual({ clusters: ["127.0.0.55"], members: { "127.0.0.55": "127.0.0.55", "127.0.0.56": "127.0.0.55" }, restores: [] });
     const list = await machine(second).unary("EtcdMemberList", { query_local: true });
     expect((list["messages"] as { members: unknown[] }[])[0]?.members).toHaveLength(2);
   });

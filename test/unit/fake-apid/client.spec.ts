@@ -6,7 +6,10 @@ import { makeClusterCa, type ClusterCa } from "../../../hack/fake-apid/pki.js";
 import type { FakeNodeSpec } from "../../../hack/fake-apid/spec.js";
 import { readSnapshot } from "../../../hack/fake-apid/world.js";
 import type { ClientRole } from "../../../src/credentials/certs.js";
-import type { TalosClient } from "../../../src/talos/client.js";
+import { controlPlanePeers } from "../../../src/discovery/affiliates.js";
+import { loadMachineCa } from "../../../src/credentials/ca.js";
+import { mintClientIdentity } from "../../../src/credentials/certs.js";
+import { connectTalos, type TalosClient } from "../../../src/talos/client.js";
 import { TalosError } from "../../../src/talos/errors.js";
 import { agentClient, call } from "./agent-client.js";
 import { cleanups, tempDir } from "./helpers.js";
@@ -73,6 +76,34 @@ describe("TalosClient.listResources()", () => {
     const c = await client(nodes[0] as FakeNode, "os:reader");
     expect((await failure(c.listResources({ namespace: "cluster", type: "Nonsense.cluster.talos.dev" }, call()))).kind).toBe("permission-denied");
     expect((await failure(c.listResources({ namespace: "secrets", type: "OSRootSecrets.secrets.talos.dev" }, call()))).rawMessage).toBe("not authorized");
+  });
+});
+
+describe("affiliates whose addresses are not theirs", () => {
+  it("lead to a foreign certificate or to nothing at all, as the agent must meet them", async () => {
+    const foreignCa = await makeClusterCa("ecdsa");
+    const dir = await tempDir("fake-apid-foreign-");
+    after.add(() => dir.remove());
+    const foreign = await startFakeNode({ address: "127.0.0.112", port: 0, ca: foreignCa, machineType: "controlplane", bootTime: 1n, talosVersion: "v1.14", worldDir: dir.path }, { signal: new AbortController().signal });
+    after.add(() => foreign.stop());
+    const { dir: world, nodes } = await cluster(["127.0.0.111"]);
+    const liar = await startFakeNode(
+      { address: "127.0.0.114", port: 0, ca, machineType: "controlplane", bootTime: 1n, talosVersion: "v1.14", worldDir: world, discovery: { enabled: true, registrationDelayMs: 0, addresses: ["127.0.0.112", "127.0.0.113"] } },
+      { signal: new AbortController().signal },
+    );
+    after.add(() => liar.stop());
+    const listed = await (await client(nodes[0] as FakeNode, "os:reader")).listResources(AFFILIATES, call());
+    const peers = controlPlanePeers(listed).peers.map((p) => p.addresses);
+    expect(peers).toContainEqual(["127.0.0.112", "127.0.0.113"]);
+
+    // The same port as the foreign node, so only the certificate differs.
+    const machineCa = loadMachineCa({ caCertPem: ca.certPem, caKeyPem: ca.keyPem, acceptedCaPems: [] });
+    const identity = await mintClientIdentity(machineCa, "os:reader", new Date(), 3_600_000);
+    for (const [address, kind] of [["127.0.0.112", "foreign"], ["127.0.0.113", "refused"]] as const) {
+      const c = connectTalos({ address, port: foreign.port, identity, trust: machineCa.trustPems });
+      after.add(() => c.close());
+      expect((await failure(c.version(call()))).kind).toBe(kind);
+    }
   });
 });
 

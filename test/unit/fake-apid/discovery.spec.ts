@@ -4,6 +4,7 @@ import { ownAffiliate, registerAffiliate } from "../../../hack/fake-apid/discove
 import { startFakeNode, type FakeNode } from "../../../hack/fake-apid/node.js";
 import { makeClusterCa, type ClusterCa } from "../../../hack/fake-apid/pki.js";
 import { resolveSpec, type FakeNodeSpec } from "../../../hack/fake-apid/spec.js";
+import { parseSpecJson } from "../../../hack/fake-apid/spec-json.js";
 import type { CosiResource, TalosClient } from "../../../src/talos/client.js";
 import { specMessage } from "../../../src/talos/protos.js";
 import { LOADER_OPTIONS } from "../../../src/talos/protos.js";
@@ -146,6 +147,22 @@ describe("fake apid: Affiliates and Members", () => {
     const node = await start(await world(), "127.0.0.74", on());
     await start(await world(), "127.0.0.75", on());
     expect(await (await reader(node)).listResources(AFFILIATES, call())).toHaveLength(1);
+  });
+});
+
+describe("parseSpecJson() discovery fields", () => {
+  const json = (extra: object): string =>
+    JSON.stringify({ address: "10.0.0.2", ca: { certPem: "c", keyPem: "k" }, machineType: "controlplane", bootTime: "1", talosVersion: "v1.12", worldDir: "/w", ...extra });
+
+  it("reads discovery, nodeId and varMountedAfterMs, and leaves discovery off when absent", () => {
+    const spec = parseSpecJson(json({ nodeId: "n1", varMountedAfterMs: 5, discovery: { enabled: true, registrationDelayMs: 0, addresses: ["10.0.0.2", "fd00::2"], kubespanAddress: "fdc0::2" } }));
+    expect(spec).toMatchObject({ nodeId: "n1", varMountedAfterMs: 5, discovery: { enabled: true, registrationDelayMs: 0, addresses: ["10.0.0.2", "fd00::2"], kubespanAddress: "fdc0::2" } });
+    expect(parseSpecJson(json({}))).not.toHaveProperty("discovery");
+  });
+
+  it("refuses malformed discovery fields", () => {
+    expect(() => parseSpecJson(json({ discovery: {} }))).toThrow("spec.discovery.enabled: want a boolean");
+    expect(() => parseSpecJson(json({ discovery: { enabled: true, addresses: [1] } }))).toThrow("spec.discovery.addresses: want strings");
   });
 });
 
