@@ -4,12 +4,15 @@ import type { MethodDefinition } from "@grpc/proto-loader";
 import type { MachineType } from "../core/types.js";
 import type { ClientRole } from "../credentials/certs.js";
 import { closeChannel, openChannel, serverStream, unary, type CallOptions, type Channel, type ChannelOptions } from "./channel.js";
-import { clientStream } from "./client-stream.js";
+import { listResources, type ListLimits, type ResourceKind } from "./cosi-list.js";
 import { TalosError } from "./errors.js";
+import { etcdRecover, type UploadLimits } from "./etcd-recover.js";
 import { CosiState, MachineService } from "./protos.js";
 import * as reply from "./replies.js";
 
 export type { CallOptions } from "./channel.js";
+export type { ListLimits, ResourceKind } from "./cosi-list.js";
+export type { UploadLimits } from "./etcd-recover.js";
 export type { CosiResource, EtcdMember, EtcdMemberStatus, ServiceStatus, VersionReply } from "./replies.js";
 
 /** Largest file read() accepts: ballots are a few hundred bytes. */
@@ -62,31 +65,6 @@ export interface BootstrapOptions {
   readonly recoverSkipHashCheck?: boolean;
 }
 
-/** A resource type in a namespace: what List names. */
-export type ResourceKind = Omit<ResourceRef, "id">;
-
-export interface ListLimits {
-  /** Default DEFAULT_LIST_MAX_RESOURCES. */
-  readonly maxResources?: number;
-  /** Sum of the specs' sizes (yaml + proto); default DEFAULT_LIST_MAX_BYTES. */
-  readonly maxBytes?: number;
-}
-
-export interface UploadLimits {
-  /** Default DEFAULT_UPLOAD_MAX_BYTES. */
-  readonly maxBytes?: number;
-}
-
-/** A cluster lists one Affiliate per node: hundreds at most. */
-export const DEFAULT_LIST_MAX_RESOURCES = 512;
-export const DEFAULT_LIST_MAX_BYTES = 4 * 1024 * 1024;
-/** etcd's default quota is 2 GiB; a snapshot is at most that, plus its hash. */
-export const DEFAULT_UPLOAD_MAX_BYTES = 2 * 1024 * 1024 * 1024 + 64;
-/** An upload at a few MB/s takes minutes; the caller's timeoutMs overrides it. */
-export const DEFAULT_UPLOAD_TIMEOUT_MS = 10 * 60_000;
-/** Chunk size of an upload: well below grpc's 4 MiB message limit. */
-const UPLOAD_CHUNK_BYTES = 64 * 1024;
-
 function method(service: typeof MachineService, name: string): MethodDefinition<object, object> {
   const found = service[name];
   if (found === undefined) throw new Error(`no method ${name}`);
@@ -102,8 +80,6 @@ const M = {
   read: method(MachineService, "Read"),
   bootstrap: method(MachineService, "Bootstrap"),
   get: method(CosiState, "Get"),
-  list: method(CosiState, "List"),
-  etcdRecover: method(MachineService, "EtcdRecover"),
 };
 
 /** A decoded protobuf object: shapes are checked field by field in replies.ts. */
@@ -215,50 +191,9 @@ export function clientOn(channel: Channel, onClose: () => void = () => closeChan
 
     close: onClose,
 
-    async listResources(ref, opts) {
-      const maxResources = opts.maxResources ?? DEFAULT_LIST_MAX_RESOURCES;
-      const maxBytes = opts.maxBytes ?? DEFAULT_LIST_MAX_BYTES;
-      const what = `COSI List ${ref.namespace}/${ref.type}`;
-      const out: reply.CosiResource[] = [];
-      let bytes = 0;
-      await serverStream<object, Decoded>(channel, M.list, { namespace: ref.namespace, type: ref.type, options: {} }, {
-        ...opts,
-        accept: (item) => {
-          let resource: reply.CosiResource;
-          try {
-            resource = reply.resourceOf(item?.resource, what);
-          } catch (err) {
-            return err instanceof Error ? err.message : String(err);
-          }
-          if (resource.namespace !== ref.namespace || resource.type !== ref.type) return `${what}: got ${resource.namespace}/${resource.type}`;
-          bytes += resource.yamlSpec.length + resource.protoSpec.length;
-          if (out.length >= maxResources) return `${what}: more than ${maxResources} resources`;
-          if (bytes > maxBytes) return `${what}: more than ${maxBytes} bytes`;
-          out.push(resource);
-          return undefined;
-        },
-      });
-      return out;
-    },
+    listResources: (ref, opts) => listResources(channel, ref, opts),
 
-    async etcdRecover(snapshot, opts) {
-      const limit = opts.maxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
-      let bytes = 0;
-      const chunks = async function* (): AsyncGenerator<object> {
-        for await (const buf of Buffer.isBuffer(snapshot) ? [snapshot] : snapshot) {
-          for (let at = 0; at < buf.length; at += UPLOAD_CHUNK_BYTES) {
-            const chunk = buf.subarray(at, at + UPLOAD_CHUNK_BYTES);
-            bytes += chunk.length;
-            if (bytes > limit) throw new Error(`snapshot larger than ${limit} bytes`);
-            yield { bytes: chunk };
-          }
-        }
-      };
-      const r: Decoded = await clientStream(channel, M.etcdRecover, chunks(), { ...opts, timeoutMs: opts.timeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS });
-      const error = r?.messages?.[0]?.metadata?.error;
-      if (typeof error === "string" && error !== "") throw new TalosError("unknown", `EtcdRecover: ${error}`);
-      return { bytes };
-    },
+    etcdRecover: (snapshot, opts) => etcdRecover(channel, snapshot, opts),
   };
 }
 
