@@ -1,5 +1,7 @@
 // The one error of the XFS reader. The reader is pure over bytes and knows
-// nothing of Talos; state.ts turns these kinds into credential errors.
+// nothing of Talos; state.ts turns these kinds into credential errors. It
+// throws nothing else on any input: every bound is checked before a read.
+import { KindError } from "../errors.js";
 
 export type XfsErrorKind =
   /** No XFS superblock magic: not XFS at all (zeros, LUKS, another filesystem). */
@@ -13,14 +15,8 @@ export type XfsErrorKind =
   /** Larger than the caller's limit. */
   | "too-large";
 
-export class XfsError extends Error {
+export class XfsError extends KindError<XfsErrorKind> {
   override readonly name = "XfsError";
-  readonly kind: XfsErrorKind;
-
-  constructor(kind: XfsErrorKind, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.kind = kind;
-  }
 }
 
 /** corrupt: the common case, shortened. */
