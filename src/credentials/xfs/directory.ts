@@ -17,6 +17,10 @@ const DIR_HEADER = 64;
 const DIR_CRC_OFFSET = 4;
 const DIR_OWNER_OFFSET = 40;
 const FREE_TAG = 0xffff;
+/** Smallest free span: tag, length, and the trailing copy of its offset. */
+const MIN_FREE = 8;
+/** Smallest entry: inumber (8), namelen, a 1-byte name, [ftype], tag (2), padded to 8 bytes. */
+const MIN_ENTRY = 16;
 
 /** lookup finds `name` in directory `dir`: its inode number, or null. */
 export async function lookup(vol: Volume, dir: Inode, name: Uint8Array): Promise<bigint | null> {
@@ -48,13 +52,15 @@ function scanDataBlock(vol: Volume, block: Uint8Array, end: number, name: Uint8A
   const v = new DataView(block.buffer, block.byteOffset, block.byteLength);
   let at = DIR_HEADER;
   while (at < end) {
-    if (at + 8 > end) throw corrupt(`directory ${ino}: entry overruns the block`);
+    // Each bound is checked before the bytes it covers are read: an entry may end exactly at `end`.
+    if (at + MIN_FREE > end) throw corrupt(`directory ${ino}: entry overruns the block`);
     if (v.getUint16(at) === FREE_TAG) {
       const length = v.getUint16(at + 2);
-      if (length < 8 || length % 8 !== 0 || at + length > end) throw corrupt(`directory ${ino}: bad free span`);
+      if (length < MIN_FREE || length % 8 !== 0 || at + length > end) throw corrupt(`directory ${ino}: bad free span`);
       at += length;
       continue;
     }
+    if (at + MIN_ENTRY > end) throw corrupt(`directory ${ino}: entry overruns the block`);
     const nameLength = v.getUint8(at + 8);
     // inumber, namelen, name, [ftype], tag, padded to 8 bytes
     const length = Math.ceil((8 + 1 + nameLength + (vol.sb.hasFtype ? 1 : 0) + 2) / 8) * 8;

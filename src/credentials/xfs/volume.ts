@@ -23,7 +23,7 @@ export async function openVolume(readAt: ReadAt, signal?: AbortSignal): Promise<
   const read = async (offset: number, length: number): Promise<Uint8Array> => {
     signal?.throwIfAborted();
     if (++reads > MAX_READS) throw corrupt(`more than ${MAX_READS} reads for one lookup`);
-    if (!Number.isSafeInteger(offset) || offset < 0 || length < 0 || offset + length > limit) {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > limit) {
       throw corrupt(`read outside the filesystem (offset ${offset}, length ${length})`);
     }
     const bytes = await readAt(offset, length);
