@@ -2,14 +2,14 @@
 // mount of our own would make machined's on-demand mounts of STATE fail with
 // EBUSY (TALOS.md §7). Talos <= 1.9 keeps STATE mounted, so the file is read
 // there; later versions unmount it, so the XFS is read raw from the device.
-import { open, realpath } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import { basename, join } from "node:path";
-import type { FileHandle } from "node:fs/promises";
 import { type MachineCa, loadMachineCa } from "./ca.js";
 import { CredentialsError } from "./errors.js";
 import { type ConfiguredMachineType, parseMachineConfig } from "./machine-config.js";
+import { openIfPresent, readFully, readMounted } from "./state-files.js";
 import { XfsError } from "./xfs/errors.js";
-import { DEFAULT_MAX_FILE_BYTES, readXfsFile } from "./xfs/read-file.js";
+import { readXfsFile } from "./xfs/read-file.js";
 
 export interface StatePaths {
   /** config.yaml on the STATE mount of Talos <= 1.9 (the extension binds the host's /system rslave: never pins STATE). */
@@ -44,8 +44,6 @@ export interface Credentials {
 
 export const LOAD_TIMEOUT_MS = 10_000;
 const LUKS_MAGIC = Buffer.from([0x4c, 0x55, 0x4b, 0x53, 0xba, 0xbe]); // "LUKS\xba\xbe"
-/** Absent paths: the candidate simply is not there on this Talos version. */
-const ABSENT = new Set(["ENOENT", "ENOTDIR", "ENXIO", "ENODEV"]);
 
 /** loadCredentials reads config.yaml and returns the machine type and, on control planes, the CA. */
 export async function loadCredentials(opts: LoadCredentialsOptions = {}): Promise<Credentials> {
@@ -89,18 +87,6 @@ async function deviceCandidates(paths: StatePaths): Promise<string[]> {
   if (partition !== null) list.push(join(paths.mapperDir, `${basename(partition)}-encrypted`)); // 1.8-1.11
   list.push(paths.partition);
   return list;
-}
-
-async function readMounted(path: string, signal: AbortSignal): Promise<Buffer | null> {
-  const fh = await openIfPresent(path);
-  if (fh === null) return null;
-  try {
-    const { size } = await fh.stat();
-    if (size > DEFAULT_MAX_FILE_BYTES) throw new CredentialsError("config-invalid", `${path} is ${size} bytes`);
-    return await fh.readFile({ signal });
-  } finally {
-    await fh.close();
-  }
 }
 
 /** readFromDevice reads /config.yaml from an XFS device; null if the device does not exist. */
@@ -147,27 +133,6 @@ function asCredentialsError(err: unknown, path: string): unknown {
 
 const signalError = (err: unknown): boolean =>
   err instanceof Error && (err.name === "AbortError" || err.name === "TimeoutError");
-
-async function openIfPresent(path: string): Promise<FileHandle | null> {
-  try {
-    return await open(path, "r");
-  } catch (err) {
-    if (ABSENT.has((err as NodeJS.ErrnoException).code ?? "")) return null;
-    throw new CredentialsError("state-unreadable", `cannot open ${path}: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-/** readFully: positional reads until `length` bytes or the end of the device. */
-async function readFully(fh: FileHandle, offset: number, length: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  let n = 0;
-  while (n < length) {
-    const { bytesRead } = await fh.read(buf, n, length - n, offset + n);
-    if (bytesRead === 0) break;
-    n += bytesRead;
-  }
-  return buf.subarray(0, n);
-}
 
 /** consume decodes the config and wipes the bytes: they hold the CA key. */
 function consume(bytes: Buffer): string {

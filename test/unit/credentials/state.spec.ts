@@ -1,12 +1,16 @@
-import { mkdir, readdir, readlink, symlink, truncate, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdir, readdir, readlink, stat, symlink, truncate, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { CredentialsError } from "../../../src/credentials/errors.js";
+import { MAX_CONFIG_BYTES } from "../../../src/credentials/state-files.js";
 import { type StatePaths, loadCredentials, readStateConfig } from "../../../src/credentials/state.js";
 import { talosConfigYaml, talosKeyPem } from "../../helpers/talos-config.js";
 import { makeCa } from "../talos/pki.js";
 import { MiB, makeLuks2Image, useCleanup } from "./xfs-fixtures.js";
 
+const run = promisify(execFile);
 const { image, scratchDir, scratchFile } = useCleanup();
 
 const ca = await makeCa("ed25519");
@@ -116,6 +120,26 @@ describe("readStateConfig()", () => {
     const empty = await fakeNode();
     await partitionAt(empty.dir, empty.paths, linkTo(await xfsWith(null)));
     expect((await credentialsErrorOf(readStateConfig({ paths: empty.paths }))).kind).toBe("config-missing");
+  });
+
+  it("refuses a device, a FIFO or a directory at the mounted path without reading it", async () => {
+    const fifo = join(await scratchDir(), "fifo");
+    await run("mkfifo", [fifo]);
+    for (const [target, type] of [["/dev/zero", "character device"], [fifo, "FIFO"], ["/", "directory"]]) {
+      const { paths } = await fakeNode();
+      await symlink(target as string, paths.mountedConfig);
+      const err = await credentialsErrorOf(readStateConfig({ paths }));
+      expect([err.kind, err.message]).toEqual(["state-unreadable", `${paths.mountedConfig} is not a regular file (${type})`]);
+    }
+  });
+
+  it("reads at most its limit from the mounted path, whatever stat() says", async () => {
+    // /proc/kallsyms: a regular file of size 0 that holds megabytes.
+    const { paths } = await fakeNode();
+    await symlink("/proc/kallsyms", paths.mountedConfig);
+    expect((await stat(paths.mountedConfig)).size).toBe(0);
+    const err = await credentialsErrorOf(readStateConfig({ paths }));
+    expect([err.kind, err.message]).toEqual(["config-invalid", `${paths.mountedConfig} is larger than ${MAX_CONFIG_BYTES} bytes`]);
   });
 
   it("gives up when its signal is aborted", async () => {
