@@ -1,8 +1,9 @@
 // Seeded mutation of real images (issue 12 item 5): every lookup on a damaged
-// image either throws an XfsError or returns bytes, and without a re-stamped
-// CRC those bytes are the right ones. Each case is held to safety limits
-// (bytes read, memory grown, wall time) that only a runaway reader could
-// break: none of them is a speed claim. A failure names the seed and case.
+// image either throws an XfsError or returns bytes; without a re-stamped CRC
+// those bytes are the right ones, and most such damage is refused. Each case
+// is held to safety limits (bytes read, memory grown, wall time) that only a
+// runaway reader could break: none is a speed claim. A failure names the
+// seed and the case, which replay.
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { XfsError } from "../../../src/credentials/xfs/errors.js";
@@ -19,6 +20,11 @@ const CASES_PER_IMAGE = 400;
  * the damage missed the reader or the reader stopped checking.
  */
 const MIN_FAILING_SHARE = 0.1;
+/**
+ * Damage left without a fresh CRC must be caught by the checksums, except in
+ * the directory blocks after the one that holds the name (never checked).
+ */
+const MIN_CAUGHT_UNSTAMPED_SHARE = 0.6;
 /** Share of cases whose CRC is re-stamped (the rest test the checksums themselves). */
 const RESTAMP_SHARE = 0.85;
 const MAX_CASE_READ_BYTES = 64 * MiB;
@@ -38,13 +44,16 @@ interface Tally {
   /** Other bytes: a pointer moved behind a re-stamped CRC, which XFS cannot tell. */
   altered: number;
   errors: Partial<Record<XfsError["kind"], number>>;
+  /** Cases whose damage kept its old CRC, and of those the ones refused. */
+  unstamped: number;
+  unstampedCaught: number;
 }
 
 /** fuzz runs CASES_PER_IMAGE seeded cases against `paths` of `image` and returns how they ended. */
 async function fuzz(name: string, image: Buffer, paths: readonly string[], seed: number): Promise<Tally> {
   const clean = await Promise.all(paths.map((p) => traced(image, p)));
   const random = mulberry32(seed);
-  const tally: Tally = { cases: 0, intact: 0, altered: 0, errors: {} };
+  const tally: Tally = { cases: 0, intact: 0, altered: 0, errors: {}, unstamped: 0, unstampedCaught: 0 };
   for (let i = 0; i < CASES_PER_IMAGE; i++) {
     const { path, expected, regions } = clean[i % clean.length] as (typeof clean)[number];
     const m = mutate(image, regions[Math.floor(random() * regions.length)] as Region, random, RESTAMP_SHARE);
@@ -60,6 +69,8 @@ async function fuzz(name: string, image: Buffer, paths: readonly string[], seed:
     const grown = process.memoryUsage().arrayBuffers - grownFrom;
     m.undo();
     tally.cases++;
+    if (!m.restamped) tally.unstamped++;
+    if (!m.restamped && outcome instanceof XfsError && outcome.kind !== "not-found") tally.unstampedCaught++;
     if (outcome instanceof XfsError && outcome.kind === "not-found" && expected === null) tally.intact++;
     else if (outcome instanceof XfsError) tally.errors[outcome.kind] = (tally.errors[outcome.kind] ?? 0) + 1;
     else if (!(outcome instanceof Buffer)) expect.fail(`${where}: threw ${String(outcome)}`);
@@ -72,6 +83,7 @@ async function fuzz(name: string, image: Buffer, paths: readonly string[], seed:
   }
   const failing = tally.cases - tally.intact - tally.altered;
   expect(failing, `${name}: ${JSON.stringify(tally)}`).toBeGreaterThanOrEqual(MIN_FAILING_SHARE * CASES_PER_IMAGE);
+  expect(tally.unstampedCaught, `${name}: ${JSON.stringify(tally)}`).toBeGreaterThanOrEqual(MIN_CAUGHT_UNSTAMPED_SHARE * tally.unstamped);
   return tally;
 }
 
