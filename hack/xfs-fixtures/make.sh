@@ -2,8 +2,10 @@
 # make.sh: remakes test/fixtures/xfs/ (the STATE images the XFS reader is
 # tested on) and its manifest.json. CI never runs it: the output is committed
 # and the tests only decompress it. Run it only to remake the fixtures:
-#   sudo hack/xfs-fixtures/make.sh        (root, loop devices, Linux >= 6.12,
-#                                          network access to deb.debian.org)
+#   sudo hack/xfs-fixtures/make.sh
+# Needs root, loop devices, Linux >= 6.12 (parent pointers), a Debian-like
+# host (apt-get, dpkg-deb), jq, the repo's npm dependencies (files.ts runs
+# with tsx) and network access to deb.debian.org. Took 3 minutes here.
 #
 # Why: real STATE partitions carry features Debian bookworm's mkfs.xfs 6.1
 # cannot make. Talos formats STATE with `mkfs.xfs -n ftype=1 -c options=<conf>
