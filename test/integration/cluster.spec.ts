@@ -5,9 +5,10 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from "../../hack/local-cluster/cluster.js";
+import { skipReason } from "../helpers/preflight.js";
+import { skipWith } from "../helpers/skips.js";
 
-const isRoot = process.getuid?.() === 0;
-if (!isRoot) console.log("test/integration/cluster.spec.ts: skipped — needs root (loop devices, mount namespaces)");
+const skip = skipReason(["loop", "xfs", "sandbox", "node"]);
 
 const FAST = {
   TALOS_AUTO_BOOTSTRAP_SCAN_INTERVAL: "2s",
@@ -40,7 +41,7 @@ function readLog(path: string): string {
 
 const cp = (name: string, host: number, bootTime: bigint) => ({ name, host, machineType: "controlplane" as const, bootTime });
 
-describe.runIf(isRoot)("agents on a simulated cluster", () => {
+describe("agents on a simulated cluster", skipWith(skip), () => {
   it("bootstraps exactly once, on the oldest control plane, and every agent exits 0", async () => {
     const r = await run({
       subnet: 210,

@@ -17,12 +17,10 @@ import {
   type ScenarioNode,
 } from "../helpers/scenario.js";
 
-/** Why the agent scenarios cannot run here (printed once per file), or null. */
-export function agentSkipReason(file: string): string | null {
+/** Why the agent scenarios cannot run here (for skipWith: one line per skipped test), or null. */
+export function agentSkipReason(): string | null {
   const skip = skipReason(["netns", "firewall", "loop", "xfs", "luks", "sandbox", "node"]);
-  const reason = skip ?? (existsSync(AGENT_BUNDLE) ? null : `${AGENT_BUNDLE} missing (npm run build)`);
-  if (reason !== null) console.warn(`SKIP ${file}: ${reason}`);
-  return reason;
+  return skip ?? (existsSync(AGENT_BUNDLE) ? null : `${AGENT_BUNDLE} missing (npm run build)`);
 }
 
 /** A scenario gets this long for every agent to exit; a hang fails with the logs. */

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/deadline.js";
 import { leftovers } from "../helpers/leaks.js";
+import { skipWith } from "../helpers/skips.js";
 import { startAgents, startFakeApids, withScenario, world } from "../helpers/scenario.js";
 import {
   agentEnv,
@@ -20,12 +21,12 @@ import {
   scanResults,
 } from "./agent-scenarios.js";
 
-const skip = agentSkipReason("test/netns/agents-links.spec.ts");
+const skip = agentSkipReason();
 
 /** How long agents with nothing to scan are watched before they are stopped: several scan intervals (2 s). */
 const IDLE_WATCH_MS = 5_000;
 
-describe.skipIf(skip !== null)("agents on special links", () => {
+describe("agents on special links", skipWith(skip), () => {
   it("/31 point-to-point link, two control planes, quorum 2: bootstraps exactly once", async () => {
     await withScenario(
       {
@@ -107,7 +108,7 @@ describe.skipIf(skip !== null)("agents on special links", () => {
   });
 });
 
-describe.skipIf(skip !== null)("agents on special links: teardown", () => {
+describe("agents on special links: teardown", skipWith(skip), () => {
   it("leaves nothing of this run behind", async () => {
     expect(await leftovers()).toEqual({ netns: [], loops: [], mappers: [], mounts: [], tempDirs: [] });
   });

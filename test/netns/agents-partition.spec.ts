@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { Exit } from "../helpers/process.js";
 import { leftovers } from "../helpers/leaks.js";
+import { skipWith } from "../helpers/skips.js";
 import { startAgent, startFakeApids, waitForAgents, withScenario, world, type Scenario } from "../helpers/scenario.js";
 import {
   AGENT_DEADLINE_MS,
@@ -23,7 +24,7 @@ import {
   watchWorld,
 } from "./agent-scenarios.js";
 
-const skip = agentSkipReason("test/netns/agents-partition.spec.ts");
+const skip = agentSkipReason();
 
 /** Per round: groups of agents started together, with a pause between groups. */
 const ROUNDS: readonly { what: string; groups: readonly (readonly string[])[] }[] = [
@@ -40,7 +41,7 @@ async function startInGroups(s: Scenario, groups: readonly (readonly string[])[]
   }
 }
 
-describe.skipIf(skip !== null)("partition: A and C cannot reach each other, B reaches both", () => {
+describe("partition: A and C cannot reach each other, B reaches both", skipWith(skip), () => {
   for (const [round, { what, groups }] of ROUNDS.entries()) {
     it(`round ${round + 1} (${what}): exactly one etcd cluster ever, and every agent exits 0`, async () => {
       await withScenario(
@@ -84,7 +85,7 @@ describe.skipIf(skip !== null)("partition: A and C cannot reach each other, B re
   }
 });
 
-describe.skipIf(skip !== null)("partition: teardown", () => {
+describe("partition: teardown", skipWith(skip), () => {
   it("leaves nothing of this run behind", async () => {
     expect(await leftovers()).toEqual({ netns: [], loops: [], mappers: [], mounts: [], tempDirs: [] });
   });

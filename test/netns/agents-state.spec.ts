@@ -5,6 +5,7 @@
 // refuse (it cannot read its CA) while the others still reach a quorum.
 import { describe, expect, it } from "vitest";
 import { leftovers } from "../helpers/leaks.js";
+import { skipWith } from "../helpers/skips.js";
 import { withScenario } from "../helpers/scenario.js";
 import {
   agentEnv,
@@ -17,9 +18,9 @@ import {
   runToEnd,
 } from "./agent-scenarios.js";
 
-const skip = agentSkipReason("test/netns/agents-state.spec.ts");
+const skip = agentSkipReason();
 
-describe.skipIf(skip !== null)("agents reading STATE", () => {
+describe("agents reading STATE", skipWith(skip), () => {
   it("LUKS2 under luks2-STATE (1.12), under <partition>-encrypted (1.11), and plain (1.10): each reads its config; bootstraps once", async () => {
     await withScenario(
       {
@@ -73,7 +74,7 @@ describe.skipIf(skip !== null)("agents reading STATE", () => {
   });
 });
 
-describe.skipIf(skip !== null)("agents reading STATE: teardown", () => {
+describe("agents reading STATE: teardown", skipWith(skip), () => {
   it("leaves nothing of this run behind", async () => {
     expect(await leftovers()).toEqual({ netns: [], loops: [], mappers: [], mounts: [], tempDirs: [] });
   });

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { makeClusterCa } from "../../hack/fake-apid/pki.js";
 import { readWorld } from "../../hack/fake-apid/world.js";
 import { leftovers } from "../helpers/leaks.js";
+import { skipWith } from "../helpers/skips.js";
 import { withScenario } from "../helpers/scenario.js";
 import {
   agentEnv,
@@ -23,12 +24,12 @@ import {
   worker,
 } from "./agent-scenarios.js";
 
-const skip = agentSkipReason("test/netns/agents-topology.spec.ts");
+const skip = agentSkipReason();
 
 /** Addresses one agent probes: a /28 has 14 hosts, a /124 15 (::0 is never scanned); never its own. */
 const PROBED = { ipv4: 13, ipv6: 14 } as const;
 
-describe.skipIf(skip !== null)("agents on one segment", () => {
+describe("agents on one segment", skipWith(skip), () => {
   for (const family of ["ipv4", "ipv6"] as const) {
     it(`${family}: three control planes and two workers bootstrap once, on the oldest control plane; workers exit 0 without touching the network`, async () => {
       await withScenario(
@@ -149,7 +150,7 @@ describe.skipIf(skip !== null)("agents on one segment", () => {
   });
 });
 
-describe.skipIf(skip !== null)("agents on one segment: teardown", () => {
+describe("agents on one segment: teardown", skipWith(skip), () => {
   it("leaves nothing of this run behind", async () => {
     expect(await leftovers()).toEqual({ netns: [], loops: [], mappers: [], mounts: [], tempDirs: [] });
   });

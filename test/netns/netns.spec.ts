@@ -11,6 +11,7 @@ import { waitFor } from "../helpers/deadline.js";
 import { leftovers } from "../helpers/leaks.js";
 import { createNetwork, HOST_IFACE, sweepStale, type TestHost, type TestNetwork } from "../helpers/netns.js";
 import { skipReason } from "../helpers/preflight.js";
+import { skipWith } from "../helpers/skips.js";
 import { isRunAlive } from "../helpers/run-id.js";
 import { spawnInSandbox } from "../helpers/sandbox.js";
 import { makeWorkDir, type WorkDir } from "../helpers/workdir.js";
@@ -18,7 +19,6 @@ import { probeInNs } from "./probe.js";
 import { scannable } from "./scannable.js";
 
 const skip = skipReason(["netns", "firewall", "sandbox", "node"]);
-if (skip !== null) console.warn(`SKIP test/netns/netns.spec.ts: ${skip}`);
 
 const SHORT_MS = 1_500;
 
@@ -37,7 +37,7 @@ for (const a of ${JSON.stringify(h.addresses.map((a) => a.address))})
   await waitFor(`server on ${h.name}`, () => (p.log().includes("listening") ? true : undefined));
 }
 
-describe.skipIf(skip !== null)("createNetwork()", () => {
+describe("createNetwork()", skipWith(skip), () => {
   let work: WorkDir;
   let net: TestNetwork | null = null;
   beforeAll(async () => {

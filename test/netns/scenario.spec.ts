@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { firstRecord } from "../helpers/agent-log.js";
 import { leftovers } from "../helpers/leaks.js";
 import { skipReason } from "../helpers/preflight.js";
+import { skipWith } from "../helpers/skips.js";
 import {
   AGENT_BUNDLE,
   startAgents,
@@ -17,9 +18,7 @@ import {
 import { probeInNs } from "./probe.js";
 
 const skip = skipReason(["netns", "firewall", "loop", "xfs", "luks", "sandbox", "node"]);
-if (skip !== null) console.warn(`SKIP test/netns/scenario.spec.ts: ${skip}`);
 const noAgent = skip ?? (existsSync(AGENT_BUNDLE) ? null : `${AGENT_BUNDLE} missing (npm run build)`);
-if (skip === null && noAgent !== null) console.warn(`SKIP agent scenarios in test/netns/scenario.spec.ts: ${noAgent}`);
 
 const AGENT_DEADLINE_MS = 90_000;
 
@@ -41,7 +40,7 @@ const cp = (name: string, talosVersion: string, extra: Partial<ScenarioNode> = {
   ...extra,
 });
 
-describe.skipIf(skip !== null)("scenario plumbing", () => {
+describe("scenario plumbing", skipWith(skip), () => {
   it("fake apids listen on each Talos host's own address, in its namespace; the world starts empty", async () => {
     await withScenario(
       {
@@ -61,7 +60,7 @@ describe.skipIf(skip !== null)("scenario plumbing", () => {
   });
 });
 
-describe.skipIf(noAgent !== null)("agents in sandboxes against fake apids", () => {
+describe("agents in sandboxes against fake apids", skipWith(noAgent), () => {
   for (const [what, version, encrypted, source] of [
     ["Talos 1.12, LUKS2 STATE", "v1.12", true, "/dev/mapper/luks2-STATE"],
     ["Talos 1.11, LUKS2 STATE under the old mapper name", "v1.11", true, /^\/dev\/mapper\/loop\d+-encrypted$/],
@@ -90,7 +89,7 @@ describe.skipIf(noAgent !== null)("agents in sandboxes against fake apids", () =
   }
 });
 
-describe.skipIf(skip !== null)("scenario teardown", () => {
+describe("scenario teardown", skipWith(skip), () => {
   it("leaves nothing of this run behind", async () => {
     expect(await leftovers()).toEqual({ netns: [], loops: [], mappers: [], mounts: [], tempDirs: [] });
   });

@@ -7,14 +7,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runOk } from "../helpers/cmd.js";
 import { LUKS_DATA_OFFSET, volumeKeyOf } from "../helpers/luks.js";
 import { hasDeviceMapper, skipReason } from "../helpers/preflight.js";
+import { skipWith } from "../helpers/skips.js";
 import { makeStateVolume, type StateVolume } from "../helpers/state-image.js";
 
 const skip = skipReason(["loop", "xfs", "luks"]);
-if (skip !== null) console.warn(`SKIP test/netns/state-image.spec.ts: ${skip}`);
-const noDm = skip ?? (hasDeviceMapper() ? null : "no device-mapper in this kernel (/proc/misc)");
-if (skip === null && noDm !== null) console.warn(`SKIP LUKS read-back in test/netns/state-image.spec.ts: ${noDm}`);
+const noDm = hasDeviceMapper() ? null : "no device-mapper in this kernel (/proc/misc)";
 
-describe.skipIf(skip !== null)("makeStateVolume()", () => {
+describe("makeStateVolume()", skipWith(skip), () => {
   let v: StateVolume | null = null;
   afterEach(async () => {
     await v?.teardown();
@@ -43,7 +42,7 @@ describe.skipIf(skip !== null)("makeStateVolume()", () => {
     expect(dump).toContain("cipher: aes-xts-plain64");
   });
 
-  it.skipIf(noDm !== null)("encrypted, with device-mapper: the opened mapping reads back the plain XFS", async () => {
+  it("encrypted, with device-mapper: the opened mapping reads back the plain XFS", skipWith(noDm), async () => {
     v = await makeStateVolume({ configYaml: "a: 1\n", encrypted: true });
     expect(v.mapper).toBe("device-mapper");
     const plain = readFileSync(join(v.dir, "state.img"));

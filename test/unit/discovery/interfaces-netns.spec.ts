@@ -1,6 +1,6 @@
 // Checks, in a network namespace of our own, the claim interfaces.ts relies
 // on: os.networkInterfaces() omits interfaces that are not UP and RUNNING.
-// Needs root and iproute2; skipped otherwise. No packet leaves the namespace.
+// Needs root and iproute2; skipped otherwise, saying why. No packet leaves the namespace.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import type { NetworkInterfaceInfo } from "node:os";
@@ -8,6 +8,8 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { localNetwork } from "../../../src/discovery/interfaces.js";
 import { formatPrefix } from "../../../src/discovery/prefixes.js";
+import { skipReason } from "../../helpers/preflight.js";
+import { skipWith } from "../../helpers/skips.js";
 
 const exec = promisify(execFile);
 const DEADLINE_MS = 20_000;
@@ -17,19 +19,19 @@ async function ip(...args: string[]): Promise<string> {
   return stdout;
 }
 
-async function canMakeNamespaces(): Promise<boolean> {
-  if (process.getuid?.() !== 0) return false;
+/** Why no namespace can be made here, or null. */
+async function whyNoNamespaces(): Promise<string | null> {
+  const basic = skipReason(["netns"]);
+  if (basic !== null) return basic;
   try {
     await exec("ip", ["netns", "list"], { timeout: DEADLINE_MS });
-    return true;
-  } catch {
-    return false;
+    return null;
+  } catch (err) {
+    return `ip netns list fails: ${(err as Error).message.split("\n")[0]}`;
   }
 }
 
-const enabled = await canMakeNamespaces();
-
-describe.skipIf(!enabled)("localNetwork() in a network namespace", () => {
+describe("localNetwork() in a network namespace", skipWith(await whyNoNamespaces()), () => {
   it("sees only interfaces that are up and running", async () => {
     const ns = `abt-disc-${process.pid}-${randomBytes(3).toString("hex")}`;
     await ip("netns", "add", ns);
