@@ -1,6 +1,8 @@
 // Why a root-only suite cannot run here, as one line, or null when it can.
-// Specs skip with that line instead of passing silently.
-import { accessSync, constants, existsSync, readFileSync } from "node:fs";
+// Specs skip with that line (skipWith) instead of passing silently. Each need
+// is checked by what the suite uses, not by where things are installed.
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import { nodeFiles } from "./sandbox-node.js";
 
 export type Need = "root" | "netns" | "firewall" | "loop" | "xfs" | "luks" | "sandbox" | "node";
 
@@ -12,7 +14,7 @@ const TOOLS: Record<Need, readonly string[]> = {
   xfs: ["mkfs.xfs"],
   luks: ["cryptsetup"],
   sandbox: ["unshare", "chroot", "mount", "env"],
-  node: [],
+  node: ["ldd"],
 };
 
 const PATH_DIRS = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
@@ -41,6 +43,22 @@ export function hasDeviceMapper(): boolean {
   }
 }
 
+/** The loop-control device is char 10:237 (Documentation/admin-guide/devices.txt); anything else there makes no loop device. */
+const LOOP_CONTROL = { path: "/dev/loop-control", major: 10, minor: 237 } as const;
+
+function loopControlProblem(): string | null {
+  try {
+    const st = statSync(LOOP_CONTROL.path);
+    // Linux's dev_t: major in bits 8-19, minor in bits 0-7 and 20-31.
+    const major = (st.rdev >> 8) & 0xfff;
+    const minor = (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00);
+    if (st.isCharacterDevice() && major === LOOP_CONTROL.major && minor === LOOP_CONTROL.minor) return null;
+    return `${LOOP_CONTROL.path} is not the loop-control device (${st.isCharacterDevice() ? `char ${major}:${minor}` : "not a char device"})`;
+  } catch (err) {
+    return `${LOOP_CONTROL.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
+}
+
 /** skipReason(["netns", "loop"]) → "needs root (uid 1000)" | "needs nft or iptables" | null. */
 export function skipReason(needs: readonly Need[]): string | null {
   const uid = process.getuid?.() ?? -1;
@@ -50,10 +68,11 @@ export function skipReason(needs: readonly Need[]): string | null {
     if (need === "firewall" && which("nft") === null && which("iptables") === null) {
       return "needs nft or iptables (for dropping hosts)";
     }
-    if (need === "loop" && !existsSync("/dev/loop-control")) return "needs /dev/loop-control (loop devices)";
-    if (need === "node" && !process.execPath.startsWith("/usr/")) {
-      return `needs node under /usr (the sandbox binds /usr; this one is ${process.execPath})`;
-    }
+    const loop = need === "loop" ? loopControlProblem() : null;
+    if (loop !== null) return `needs loop devices: ${loop}`;
+    // The sandbox binds the binary and its libraries wherever they are (sandbox-node.ts); it needs to list them.
+    const node = need === "node" ? nodeFiles() : null;
+    if (node?.kind === "error") return `needs a node binary the sandbox can bind: ${node.reason}`;
   }
   return null;
 }

@@ -15,6 +15,8 @@ export interface SandboxLayout {
   readonly root: string;
   /** Host paths bound read-only at the same path inside (/usr, /etc, the repo…). */
   readonly readOnly: readonly string[];
+  /** Host files bound read-only one by one (a node outside /usr and its libraries). */
+  readonly readOnlyFiles: readonly { readonly source: string; readonly target: string }[];
   /** Top-level symlinks such as /bin → usr/bin (merged-usr hosts). */
   readonly symlinks: readonly { readonly path: string; readonly target: string }[];
   /** Block devices created under /dev. */
@@ -56,6 +58,12 @@ export function sandboxScript(l: SandboxLayout): string {
   out.push(`mkdir -p ${R("/tmp")}`, `mount -t tmpfs -o mode=1777,nosuid,nodev abt-tmp ${R("/tmp")}`);
   for (const p of l.readOnly) out.push(`mkdir -p ${R(p)}`, `mount --bind -o ro ${shq(p)} ${R(p)}`);
   for (const s of l.symlinks) out.push(`ln -s ${shq(s.target)} ${R(s.path)}`);
+  // Targets lie outside every directory and symlink above, so their parents can be made in the root tmpfs.
+  for (const f of l.readOnlyFiles) {
+    const dir = f.target.split("/").slice(0, -1).join("/");
+    if (dir !== "") out.push(`mkdir -p ${R(dir)}`);
+    out.push(`touch ${R(f.target)}`, `mount --bind -o ro ${shq(f.source)} ${R(f.target)}`);
+  }
   out.push(`mkdir -p ${R("/proc")} ${R("/sys")}`, `mount -t proc proc ${R("/proc")}`);
   // A fresh sysfs shows this network namespace's interfaces, as on the node.
   out.push(`mount -t sysfs -o ro sysfs ${R("/sys")}`);

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { majorMinor } from "./loop.js";
 import { startProcess, type ManagedProcess } from "./process.js";
 import { markRunAlive, onExitLastResort, runName } from "./run-id.js";
+import { nodeBinds } from "./sandbox-node.js";
 import { sandboxScript, type BlockNode, type SandboxLayout } from "./sandbox-script.js";
 import type { StateVolume } from "./state-image.js";
 
@@ -98,7 +99,8 @@ export function sandboxState(v: StateVolume, mode: "device" | "mounted", mapperN
   };
 }
 
-function hostTopLevel(): Pick<SandboxLayout, "readOnly" | "symlinks"> {
+/** The host's top level as the sandbox shows it, plus node wherever it is installed. */
+export function hostTopLevel(): Pick<SandboxLayout, "readOnly" | "readOnlyFiles" | "symlinks"> {
   const readOnly = ["/usr", "/etc"];
   const symlinks: { path: string; target: string }[] = [];
   // On merged-usr hosts these are symlinks into /usr; copy the link, else bind the dir.
@@ -108,7 +110,8 @@ function hostTopLevel(): Pick<SandboxLayout, "readOnly" | "symlinks"> {
     else readOnly.push(p);
   }
   readOnly.push(REPO_ROOT);
-  return { readOnly, symlinks };
+  const readOnlyFiles = nodeBinds([...readOnly, ...symlinks.map((s) => s.path)]);
+  return { readOnly, readOnlyFiles, symlinks };
 }
 
 function devices(state: SandboxState): Pick<SandboxLayout, "blockNodes" | "devLinks" | "stateMount"> {

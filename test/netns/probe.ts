@@ -9,6 +9,8 @@ const PROBE_DEADLINE_MS = 60_000;
 export interface ProbeRequest {
   readonly ifaces?: boolean;
   readonly env?: boolean;
+  /** The node running the probe: its path and version. */
+  readonly self?: boolean;
   readonly connect?: readonly { host: string; port: number; timeoutMs: number }[];
   readonly stat?: readonly string[];
   readonly head?: readonly { path: string; n: number }[];
@@ -22,6 +24,7 @@ type Maybe<T> = T | { error: string };
 export interface ProbeReport {
   ifaces?: Record<string, { address: string; family: string; cidr: string | null }[]>;
   env?: Record<string, string>;
+  self?: { execPath: string; version: string };
   connect?: { host: string; port: number; outcome: string }[];
   stat?: Record<string, Maybe<{ blockDevice: boolean; size: number }>>;
   head?: Record<string, Maybe<string>>;

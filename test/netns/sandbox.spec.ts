@@ -10,19 +10,19 @@ import { leftovers } from "../helpers/leaks.js";
 import { createNetwork, sweepStale, type TestNetwork } from "../helpers/netns.js";
 import { skipReason } from "../helpers/preflight.js";
 import { legacyMapperName, sandboxState } from "../helpers/sandbox.js";
+import { skipWith } from "../helpers/skips.js";
 import { makeStateVolume, type StateVolume } from "../helpers/state-image.js";
 import { makeWorkDir, type WorkDir } from "../helpers/workdir.js";
 import { probe } from "./probe.js";
 
 const skip = skipReason(["netns", "firewall", "loop", "xfs", "luks", "sandbox", "node"]);
-if (skip !== null) console.warn(`SKIP test/netns/sandbox.spec.ts: ${skip}`);
 
 const CONFIG = "version: v1alpha1\nmachine:\n  type: controlplane\n";
 const XFS_MAGIC = Buffer.from("XFSB").toString("hex");
 const LUKS_MAGIC = Buffer.from([0x4c, 0x55, 0x4b, 0x53, 0xba, 0xbe]).toString("hex");
 const SHORT_MS = 1_500;
 
-describe.skipIf(skip !== null)("spawnInSandbox()", () => {
+describe("spawnInSandbox()", skipWith(skip), () => {
   let net: TestNetwork;
   let plain: StateVolume;
   let luks: StateVolume;
@@ -79,6 +79,12 @@ describe.skipIf(skip !== null)("spawnInSandbox()", () => {
     expect(r.head?.["/dev/disk/by-partlabel/STATE"]).toBe(XFS_MAGIC);
     expect(r.readdir?.["/system/state"]).toEqual([]);
     expect(r.env).toEqual({ PATH: expect.any(String) });
+  });
+
+  // Wherever node is installed (/usr/bin, /opt, ~/.nvm), the sandbox shows it at the same path.
+  it("runs the very node binary the tests run on, at its own path", async () => {
+    const r = await probe(ctx({ kind: "none" }), { self: true });
+    expect(r.self).toEqual({ execPath: process.execPath, version: process.version });
   });
 
   it("mounted mode: /system/state holds config.yaml", async () => {
