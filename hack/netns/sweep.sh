@@ -5,6 +5,9 @@
 # $TMPDIR/abt-runs/<id>) is left alone unless --all is given; nothing without
 # our prefix is ever touched.
 #   usage: sudo hack/netns/sweep.sh [--all] [--dry-run]
+# Exit status: 0 nothing of a finished run was left; 3 something was (and,
+# unless --dry-run, was removed: one "sweep:" line each); 1 or 2 on error.
+# After the tests a 3 means a run did not clean up after itself.
 set -euo pipefail
 
 all=0 dry=0
@@ -23,7 +26,8 @@ tmp="${tmp%/}"
 runs="$tmp/abt-runs"
 re='abt-[0-9a-f]{6}'
 
-do_() { echo "sweep: $*"; [ "$dry" = 1 ] || "$@" || true; }
+found=0
+do_() { found=1; echo "sweep: $*"; [ "$dry" = 1 ] || "$@" || true; }
 
 alive() { # alive <id>: its owner pid still runs with the recorded start time
   local f="$runs/$1" pid start now
@@ -100,5 +104,9 @@ if [ -d "$runs" ]; then
     grep -qE '^[0-9a-f]{6}$' <<<"$id" || continue
     stale "abt-$id" && do_ rm -f "$f"
   done
+fi
+if [ "$found" = 1 ]; then
+  echo "sweep: removed leftovers of a finished run (listed above)" >&2
+  exit 3
 fi
 exit 0

@@ -119,7 +119,7 @@ describe("createNetwork()", skipWith(skip), () => {
     expect((await run(["ip", "netns", "list"])).stdout).not.toContain(a.ns);
   });
 
-  it("sweepStale removes a dead run's namespace and temp dir, and spares this live run", async () => {
+  it("sweepStale removes a dead run's namespace and temp dir, says it found some, and spares this live run", async () => {
     let dead = randomBytes(3).toString("hex");
     while (isRunAlive(dead)) dead = randomBytes(3).toString("hex");
     const deadNs = `abt-${dead}-n0-x`;
@@ -127,8 +127,9 @@ describe("createNetwork()", skipWith(skip), () => {
     await runOk(["ip", "netns", "add", deadNs]);
     mkdirSync(deadDir);
     const n = (net = await createNetwork({ hosts: [{ name: "a" }] }));
-    const log = await sweepStale();
+    const { log, found } = await sweepStale();
     expect(log).toContain(`ip netns del ${deadNs}`);
+    expect(found, "sweep.sh exits 3 when it removed leftovers").toBe(true);
     expect(existsSync(deadDir)).toBe(false);
     expect((await run(["ip", "netns", "list"])).stdout).toContain(n.host("a").ns);
     expect(await leftovers(dead)).toEqual({ netns: [], loops: [], mappers: [], mounts: [], tempDirs: [] });
