@@ -22,7 +22,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const call = { signal: AbortSignal.timeout(30_000), timeoutMs: 3_000 };
+/** The most one call (or one probe) may take before the test gives up on it. */
+const CALL_DEADLINE_MS = 30_000;
+/**
+ * call() is the options of ONE call: its own deadline, made when the call is.
+ * (One signal made at load and shared would fire 30 s into a loaded run and
+ * fail every later call as "canceled".)
+ */
+const call = (timeoutMs = 3_000) => ({ signal: AbortSignal.timeout(CALL_DEADLINE_MS), timeoutMs });
 const BOOT_TIME = "9007199254740993"; // 2^53 + 1: a JS number would round it
 
 type Unary = (c: ServerUnaryCall<any, any>, cb: sendUnaryData<any>) => void;
@@ -126,15 +133,15 @@ describe("connectTalos()", () => {
   it("talks to a server whose cert comes from our CA and names the dialed IP", async () => {
     const w = await world();
     const c = client(w);
-    expect(await c.systemStat(call)).toEqual({ bootTime: 2n ** 53n + 1n });
-    expect(await c.machineType(call)).toBe("controlplane");
-    expect(await c.version(call)).toEqual({ tag: "v1.11.0", sha: "abc", arch: "amd64", platform: "metal" });
-    expect(await c.serviceList(call)).toEqual([
+    expect(await c.systemStat(call())).toEqual({ bootTime: 2n ** 53n + 1n });
+    expect(await c.machineType(call())).toBe("controlplane");
+    expect(await c.version(call())).toEqual({ tag: "v1.11.0", sha: "abc", arch: "amd64", platform: "metal" });
+    expect(await c.serviceList(call())).toEqual([
       { id: "etcd", state: "Preparing", healthy: null },
       { id: "apid", state: "Running", healthy: true },
       { id: "kubelet", state: "Running", healthy: false },
     ]);
-    const [member] = await c.etcdMemberList(call);
+    const [member] = await c.etcdMemberList(call());
     expect(member?.id).toBe(2n ** 64n - 1n);
     expect(member?.peerUrls).toEqual(["https://10.0.0.1:2380"]);
   });
@@ -142,19 +149,19 @@ describe("connectTalos()", () => {
   it("reads a file and refuses one above the size limit", async () => {
     const w = await world();
     const c = client(w);
-    expect((await c.read("/small", call)).toString()).toBe("aaaaaaaaaa");
-    expect((await failure(c.read("/big", call))).kind).toBe("malformed");
-    expect((await failure(c.read("/missing", call))).kind).toBe("not-found");
+    expect((await c.read("/small", call())).toString()).toBe("aaaaaaaaaa");
+    expect((await failure(c.read("/big", call()))).kind).toBe("malformed");
+    expect((await failure(c.read("/missing", call()))).kind).toBe("not-found");
   });
 
   it("maps gRPC statuses to kinds", async () => {
     const w = await world();
     const c = client(w);
-    const already = await failure(c.bootstrap(call));
+    const already = await failure(c.bootstrap(call()));
     expect([already.kind, already.code, already.rawMessage]).toEqual(["already-exists", status.ALREADY_EXISTS, "etcd data directory is not empty"]);
-    const missing = await failure(c.getResource({ namespace: "runtime", type: "Services.v1alpha1.talos.dev", id: "etcd" }, call));
+    const missing = await failure(c.getResource({ namespace: "runtime", type: "Services.v1alpha1.talos.dev", id: "etcd" }, call()));
     expect(missing.kind).toBe("not-found");
-    expect((await failure(c.etcdStatus(call))).kind).toBe("unimplemented");
+    expect((await failure(c.etcdStatus(call()))).kind).toBe("unimplemented");
   });
 
   it("calls replies that do not decode or make no sense malformed", async () => {
@@ -173,50 +180,50 @@ describe("connectTalos()", () => {
     const reader = await mintClientIdentity(ca, "os:reader", new Date(), 3600_000);
     const c = connectTalos({ address: "127.0.0.2", port: apid.port, identity: reader, trust: ca.trustPems });
     cleanups.push(() => c.close());
-    expect((await failure(c.systemStat(call))).kind).toBe("malformed");
-    expect((await failure(c.serviceList(call))).kind).toBe("malformed");
-    expect((await failure(c.machineType(call))).kind).toBe("malformed");
+    expect((await failure(c.systemStat(call()))).kind).toBe("malformed");
+    expect((await failure(c.serviceList(call()))).kind).toBe("malformed");
+    expect((await failure(c.machineType(call()))).kind).toBe("malformed");
   });
 
   for (const keyType of ["ed25519", "ecdsa", "rsa"] as const) {
     it(`completes the mutual TLS handshake with ${keyType} certificates`, async () => {
       const w = await world({ keyType });
-      expect((await client(w).systemStat(call)).bootTime).toBe(2n ** 53n + 1n);
+      expect((await client(w).systemStat(call())).bootTime).toBe(2n ** 53n + 1n);
     });
   }
 
   it("works over IPv6 on ::1", async () => {
     const w = await world({ host: "::1" });
-    expect(await client(w).machineType(call)).toBe("controlplane");
+    expect(await client(w).machineType(call())).toBe("controlplane");
   });
 
   it("calls a server whose cert is from another CA foreign", async () => {
     const w = await world({ serverCa: await makeCa("ed25519") });
-    expect((await failure(client(w).systemStat(call))).kind).toBe("foreign");
+    expect((await failure(client(w).systemStat(call()))).kind).toBe("foreign");
   });
 
   it("calls a cert without the dialed IP in its SANs foreign", async () => {
     const w = await world({ sans: ["127.0.0.9"] });
-    const error = await failure(client(w).systemStat(call));
+    const error = await failure(client(w).systemStat(call()));
     expect(error.kind).toBe("foreign");
     expect(error.rawMessage).toContain("127.0.0.2");
   });
 
   it("reports tls-rejected when the server wants a client cert of another CA", async () => {
     const w = await world({ clientCa: await makeCa("ed25519") });
-    expect((await failure(client(w).systemStat(call))).kind).toBe("tls-rejected");
+    expect((await failure(client(w).systemStat(call()))).kind).toBe("tls-rejected");
   });
 
   it("reports malformed for a server that is not TLS", async () => {
     const w = await world();
     const port = await rawServer((s) => s.end("HTTP/1.1 400 Bad Request\r\n\r\n"));
-    expect((await failure(client(w, w.reader, "127.0.0.2", port).systemStat(call))).kind).toBe("malformed");
+    expect((await failure(client(w, w.reader, "127.0.0.2", port).systemStat(call()))).kind).toBe("malformed");
   });
 
   it("times out on a server that accepts and never answers", async () => {
     const w = await world();
     const port = await rawServer(() => undefined);
-    const error = await failure(client(w, w.reader, "127.0.0.2", port).systemStat({ ...call, timeoutMs: 300 }));
+    const error = await failure(client(w, w.reader, "127.0.0.2", port).systemStat(call(300)));
     expect(error.kind).toBe("timeout");
   });
 
@@ -224,13 +231,13 @@ describe("connectTalos()", () => {
     const w = await world();
     const port = await rawServer(() => undefined);
     await cleanups.pop()?.(); // close the listener again: the port is now free
-    expect((await failure(client(w, w.reader, "127.0.0.2", port).systemStat(call))).kind).toBe("refused");
+    expect((await failure(client(w, w.reader, "127.0.0.2", port).systemStat(call()))).kind).toBe("refused");
   });
 
   it("gives a clean error for a server that resets", async () => {
     const w = await world();
     const port = await rawServer((s) => s.resetAndDestroy());
-    const error = await failure(client(w, w.reader, "127.0.0.2", port).systemStat(call));
+    const error = await failure(client(w, w.reader, "127.0.0.2", port).systemStat(call()));
     expect(["unavailable", "refused", "tls-rejected"]).toContain(error.kind);
   });
 
@@ -248,13 +255,13 @@ describe("createTalosPool()", () => {
   it("reuses a channel per address and role and replaces it when the identity is renewed", async () => {
     const w = await world();
     const p = pool(w.apid.port);
-    await p.client(w.host, w.reader, w.ca.trustPems).systemStat(call);
+    await p.client(w.host, w.reader, w.ca.trustPems).systemStat(call());
     expect(p.has(w.host, w.reader)).toBe(true);
-    await p.client(w.host, w.reader, w.ca.trustPems).systemStat(call);
+    await p.client(w.host, w.reader, w.ca.trustPems).systemStat(call());
     expect(p.size).toBe(1);
     const renewed = await mintClientIdentity(w.ca, "os:reader", new Date(), 3600_000);
     expect(p.has(w.host, renewed)).toBe(false);
-    expect((await p.client(w.host, renewed, w.ca.trustPems).systemStat(call)).bootTime).toBe(2n ** 53n + 1n);
+    expect((await p.client(w.host, renewed, w.ca.trustPems).systemStat(call())).bootTime).toBe(2n ** 53n + 1n);
     expect([p.size, p.has(w.host, renewed), p.has(w.host, w.reader)]).toEqual([1, true, false]);
     p.closeAll();
     expect(p.size).toBe(0);
@@ -262,21 +269,20 @@ describe("createTalosPool()", () => {
 });
 
 describe("probe()", () => {
-  const opts = { signal: AbortSignal.timeout(30_000), timeoutMs: 2_000 };
 
   it("finds a Talos node of our cluster and keeps its channel", async () => {
     const w = await world();
     const p = pool(w.apid.port);
     const deps = { pool: p, reader: w.reader, trust: w.ca.trustPems };
     const expected = { kind: "talos", address: w.host, machineType: "controlplane", bootTime: 2n ** 53n + 1n };
-    expect(await probe(w.host, deps, opts)).toEqual(expected);
+    expect(await probe(w.host, deps, call(2_000))).toEqual(expected);
     expect(p.has(w.host, w.reader)).toBe(true);
-    expect(await probe(w.host, deps, opts)).toEqual(expected); // through the pooled channel
+    expect(await probe(w.host, deps, call(2_000))).toEqual(expected); // through the pooled channel
   });
 
   it("works over IPv6 on ::1", async () => {
     const w = await world({ host: "::1" });
-    const result = await probe("::1", { pool: pool(w.apid.port), reader: w.reader, trust: w.ca.trustPems }, opts);
+    const result = await probe("::1", { pool: pool(w.apid.port), reader: w.reader, trust: w.ca.trustPems }, call(2_000));
     expect(result.kind).toBe("talos");
   });
 
@@ -291,7 +297,7 @@ describe("probe()", () => {
     it(`classifies ${what} as ${kind} and pools nothing`, async () => {
       const { w, port } = await setup();
       const p = pool(port);
-      const result = await probe("127.0.0.2", { pool: p, reader: w.reader, trust: w.ca.trustPems }, { ...opts, timeoutMs: 500 });
+      const result = await probe("127.0.0.2", { pool: p, reader: w.reader, trust: w.ca.trustPems }, call(500));
       expect(result.kind).toBe(kind);
       expect(p.size).toBe(0);
     });
@@ -301,7 +307,7 @@ describe("probe()", () => {
     const w = await world();
     const port = await rawServer(() => undefined);
     await cleanups.pop()?.();
-    const result = await probe("127.0.0.2", { pool: pool(port), reader: w.reader, trust: w.ca.trustPems }, opts);
+    const result = await probe("127.0.0.2", { pool: pool(port), reader: w.reader, trust: w.ca.trustPems }, call(2_000));
     expect(result).toEqual({ kind: "refused", address: "127.0.0.2" });
   });
 
@@ -312,7 +318,7 @@ describe("probe()", () => {
     cleanups.push(() => apid.close());
     const reader = await mintClientIdentity(ca, "os:reader", new Date(), 3600_000);
     const p = pool(apid.port);
-    const result = await probe("127.0.0.2", { pool: p, reader, trust: ca.trustPems }, opts);
+    const result = await probe("127.0.0.2", { pool: p, reader, trust: ca.trustPems }, call(2_000));
     expect(result.kind).toBe("malformed");
     expect(p.size).toBe(0);
   });
@@ -325,7 +331,7 @@ describe("against the fake apid", () => {
     const cluster = await makeClusterCa("ed25519");
     const node = await startFakeNode(
       { address: "127.0.0.4", port: 0, ca: cluster, machineType: "controlplane", bootTime: 2n ** 60n, talosVersion: version, worldDir, ...opts },
-      { signal: AbortSignal.timeout(30_000) },
+      { signal: AbortSignal.timeout(CALL_DEADLINE_MS) },
     );
     cleanups.push(() => node.stop());
     const ca = { certPem: cluster.certPem, key: cluster.keyObject, keyType: cluster.keyType, trustPems: [cluster.certPem], fingerprint: "" };
@@ -337,19 +343,19 @@ describe("against the fake apid", () => {
     const reader = await mintClientIdentity(ca, "os:reader", new Date(), 3600_000);
     const admin = await mintClientIdentity(ca, "os:admin", new Date(), 3600_000);
     const p = pool(node.port);
-    const result = await probe(node.address, { pool: p, reader, trust: ca.trustPems }, { signal: AbortSignal.timeout(30_000), timeoutMs: 3_000 });
+    const result = await probe(node.address, { pool: p, reader, trust: ca.trustPems }, call());
     expect(result).toEqual({ kind: "talos", address: node.address, machineType: "controlplane", bootTime: 2n ** 60n });
     const asReader = p.client(node.address, reader, ca.trustPems);
-    expect((await failure(asReader.bootstrap(call))).kind).toBe("permission-denied");
+    expect((await failure(asReader.bootstrap(call()))).kind).toBe("permission-denied");
     const asAdmin = p.client(node.address, admin, ca.trustPems);
-    expect((await failure(asAdmin.read("/var/lib/autobootstrap/ballot.json", call))).kind).toBe("not-found");
+    expect((await failure(asAdmin.read("/var/lib/autobootstrap/ballot.json", call()))).kind).toBe("not-found");
     expect(p.size).toBe(2);
   });
 
   it("times out on a node that completes TLS and HTTP/2 but never answers", async () => {
     const { node, ca } = await fakeNode("v1.12", { hang: true });
     const reader = await mintClientIdentity(ca, "os:reader", new Date(), 3600_000);
-    const result = await probe(node.address, { pool: pool(node.port), reader, trust: ca.trustPems }, { signal: AbortSignal.timeout(30_000), timeoutMs: 500 });
+    const result = await probe(node.address, { pool: pool(node.port), reader, trust: ca.trustPems }, call(500));
     expect(result.kind).toBe("timeout");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { step, initialState } from "../../../src/core/agent.js";
+import { step, initialState, type AgentState, type Decision } from "../../../src/core/agent.js";
 import { clusterStatus } from "../../../src/core/evidence.js";
 import { absent, ballot, cfg, CLUSTER, OTHER_CLUSTER, peer, running, unknown, view } from "./fixtures.js";
 
@@ -23,11 +23,37 @@ describe("clusterStatus()", () => {
     expect(clusterStatus(v, CLUSTER)).toEqual({ kind: "not-bootstrapped" });
   });
 
+  it("doubts running etcd on a control plane whose ballot it cannot read: it may be ours", () => {
+    const v = view(0, "10.0.0.1", 1, [peer("10.0.0.2", 1, { kind: "unreadable", reason: "bad json" }, running)]);
+    expect(clusterStatus(v, CLUSTER)).toEqual({ kind: "unknown", reasons: ["10.0.0.2: etcd running but its ballot is unreadable"] });
+  });
+
   // Defence in depth: TLS keeps other clusters out of the view, but if one got
-  // in, its running etcd must not make our agents exit with no etcd of ours.
+  // in, its etcd must neither settle our cluster (exit with no etcd of ours)
+  // nor cast doubt on it (never bootstrap): it says nothing at all.
   it("ignores the etcd of a control plane whose ballot names another cluster", () => {
     const foreign = { ...ballot(9), cluster: OTHER_CLUSTER };
-    const v = view(0, "10.0.0.1", 1, [peer("10.0.0.9", 1, foreign, running)]);
-    expect(step(initialState(ballot(1)), v, { ...cfg, quorum: 1 }, 0.5).decision.kind).not.toBe("exit");
+    for (const etcd of [running, unknown]) {
+      const v = view(0, "10.0.0.1", 1, [peer("10.0.0.9", 1, foreign, etcd), peer("10.0.0.2", 2, ballot(2), absent)]);
+      expect(clusterStatus(v, CLUSTER), `foreign etcd ${etcd.kind}`).toEqual({ kind: "not-bootstrapped" });
+    }
+  });
+
+  it("bootstraps alone (quorum 1) beside a foreign control plane running etcd", () => {
+    const foreign = { ...ballot(9), cluster: OTHER_CLUSTER };
+    const decisions = passes(initialState(ballot(1)), (now) => view(now, "10.0.0.1", 1, [peer("10.0.0.9", 0, foreign, running)]), 6);
+    expect(decisions.map((d) => d.kind)).toContain("bootstrap");
+    expect(decisions.map((d) => d.kind)).not.toContain("exit");
   });
 });
+
+/** passes runs `n` steps of one agent, a consent interval apart, and returns each decision. */
+function passes(state: AgentState, at: (now: number) => ReturnType<typeof view>, n: number): Decision[] {
+  const out: Decision[] = [];
+  for (let i = 0, now = 0; i < n; i++, now += cfg.consentIntervalMs) {
+    const r = step(state, at(now), { ...cfg, quorum: 1, preBootstrapDelayMs: 0 }, 0.5);
+    state = r.state;
+    out.push(r.decision);
+  }
+  return out;
+}

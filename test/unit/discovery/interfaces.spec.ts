@@ -1,7 +1,12 @@
 import type { NetworkInterfaceInfo } from "node:os";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { localNetwork } from "../../../src/discovery/interfaces.js";
 import { formatPrefix } from "../../../src/discovery/prefixes.js";
+
+// What os.networkInterfaces() returns in this file: a machine whose interfaces
+// the test chooses, so "reads the system's interfaces" can fail.
+const system = vi.hoisted(() => ({ ifaces: {} as NodeJS.Dict<NetworkInterfaceInfo[]> }));
+vi.mock("node:os", async (importOriginal) => ({ ...(await importOriginal<typeof import("node:os")>()), networkInterfaces: () => system.ifaces }));
 
 function info(cidr: string, internal = false): NetworkInterfaceInfo {
   const [address = "", length = ""] = cidr.split("/");
@@ -46,9 +51,10 @@ describe("localNetwork()", () => {
     expect(net.prefixes.map(formatPrefix)).toEqual(["10.0.0.0/24"]);
   });
 
-  it("reads this machine's interfaces by default", () => {
+  it("reads the system's interfaces (os.networkInterfaces) when given none", () => {
+    system.ifaces = { lo: [info("127.0.0.1/8", true)], eth0: [info("10.3.0.7/24"), info("fd03::7/120")], eth1: [info("192.168.9.2/31")] };
     const net = localNetwork();
-    expect(net.addresses).not.toContain("127.0.0.1");
-    expect(net.prefixes.length).toBeLessThanOrEqual(net.addresses.length);
+    expect(net.addresses).toEqual(["10.3.0.7", "fd03::7", "192.168.9.2"]);
+    expect(net.prefixes.map(formatPrefix)).toEqual(["10.3.0.0/24", "fd03::/120", "192.168.9.2/31"]);
   });
 });
