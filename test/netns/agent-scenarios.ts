@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { logRecords, type LogRecord } from "../helpers/agent-log.js";
+import { founderProblems, type NodeTruth } from "../helpers/founder.js";
 import type { Exit } from "../helpers/process.js";
 import { skipReason } from "../helpers/preflight.js";
 import {
@@ -103,6 +104,9 @@ export function servedCalls(n: NodeRun, fake?: number): number {
 /**
  * expectBootstrappedOnceBy: the world holds exactly one etcd cluster, founded
  * by `name`; only `name`'s agent called Bootstrap (agent log and fakes' call logs).
+ * Name a founder only where timing cannot change it: where the quorum is every
+ * control plane that runs an agent, so a proposer has seen them all. Elsewhere
+ * use expectOneClusterByBest.
  */
 export function expectBootstrappedOnceBy(s: Scenario, name: string): void {
   expect(world(s).clusters.map((a) => nameOf(s, a)), "etcd clusters, by the node that bootstrapped each").toEqual([name]);
@@ -116,6 +120,43 @@ export function expectBootstrappedOnceBy(s: Scenario, name: string): void {
       expect(bootstrapCalls(n), `${n.spec.name}: Bootstrap calls on its apid`).toBe(0);
     }
   }
+}
+
+/** What the test built, for founderProblems: boot times, addresses, roles, agent logs. */
+function truth(s: Scenario): NodeTruth[] {
+  return s.nodes.map((n) => ({
+    name: n.spec.name,
+    addresses: n.host.addresses.map((a) => a.address),
+    bootTime: n.spec.bootTime ?? fail(`${n.spec.name}: give it a bootTime (cp(), worker()) to check the founder`),
+    controlPlane: n.spec.machineType === "controlplane",
+    ours: n.spec.ca === undefined,
+    records: logRecords(n.agentLog),
+  }));
+}
+
+/**
+ * expectOneClusterByBest states the property, not one lucky outcome: exactly
+ * one etcd cluster; only its founder called Bootstrap; every agent that learned
+ * a chosen nominee learned the founder; and whenever the founder proposed it
+ * saw a quorum and no better candidate (it need not be the oldest of all: a
+ * node whose ballot it had not read yet was no candidate). Returns the founder.
+ */
+export function expectOneClusterByBest(s: Scenario): string {
+  const clusters = world(s).clusters.map((a) => nameOf(s, a));
+  expect(clusters, "etcd clusters, by the node that bootstrapped each").toHaveLength(1);
+  const founder = clusters[0]!;
+  expectBootstrappedOnceBy(s, founder);
+  for (const n of s.nodes) {
+    const chosen = records(n, "consent").flatMap((r) => ((r["chosen"] as { address?: string } | null) ?? null)?.address ?? []);
+    for (const a of chosen) expect(nameOf(s, a), `${n.spec.name}: chosen nominee`).toBe(founder);
+  }
+  const quorum = Number(s.agentEnv["TALOS_AUTO_BOOTSTRAP_QUORUM_NODES"]);
+  expect(founderProblems(truth(s), founder, quorum), `${founder}: the best candidate in view whenever it proposed`).toEqual([]);
+  return founder;
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }
 
 /** Every agent that ran exited 0. */
