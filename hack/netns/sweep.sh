@@ -106,7 +106,8 @@ if [ -d "$runs" ]; then
   done
 fi
 if [ "$found" = 1 ]; then
-  echo "sweep: removed leftovers of a finished run (listed above)" >&2
+  if [ "$dry" = 1 ]; then echo "sweep: found leftovers of a finished run (listed above)" >&2
+  else echo "sweep: removed leftovers of a finished run (listed above)" >&2; fi
   exit 3
 fi
 exit 0
