@@ -5,7 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  # A link to a shared install (a git worktree next to its main checkout):
+  # npm ci would empty the shared directory through the link. Use it as is.
+  [ -e node_modules/.package-lock.json ] || { echo "node_modules links to no install ($(readlink node_modules))" >&2; exit 1; }
+  if [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "node_modules is a link to $(readlink node_modules); not reinstalling through it" >&2
+  fi
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
 
