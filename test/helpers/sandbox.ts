@@ -100,7 +100,7 @@ export function sandboxState(v: StateVolume, mode: "device" | "mounted", mapperN
 }
 
 /** The host's top level as the sandbox shows it, plus node wherever it is installed. */
-export function hostTopLevel(): Pick<SandboxLayout, "readOnly" | "readOnlyFiles" | "symlinks"> {
+function hostTopLevel(): Pick<SandboxLayout, "readOnly" | "readOnlyFiles" | "symlinks"> {
   const readOnly = ["/usr", "/etc"];
   const symlinks: { path: string; target: string }[] = [];
   // On merged-usr hosts these are symlinks into /usr; copy the link, else bind the dir.

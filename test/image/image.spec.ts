@@ -9,6 +9,7 @@ import { join, posix } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { skipReason } from "../helpers/preflight.js";
+import { skipWith } from "../helpers/skips.js";
 import { dryRunInImage, startLoopbackCluster } from "./dry-run.js";
 import { EM_AARCH64, EM_X86_64, isElf, readElf } from "./elf.js";
 import { ARCHES, BUILD_DEADLINE_MS, CONTAINER_DIR, REPO, SERVICE_FILE, ensureImage, hostArch, unpack, type Arch } from "./image.js";
@@ -17,7 +18,6 @@ import type { ServiceSpec } from "./run-in-root.js";
 import { runService } from "./run-in-root.js";
 
 const skip = skipReason(["sandbox"]);
-if (skip !== null) console.warn(`test/image/image.spec.ts skipped: ${skip}`);
 
 const MACHINE: Record<Arch, number> = { amd64: EM_X86_64, arm64: EM_AARCH64 };
 const TRIPLET: Record<Arch, string> = { amd64: "x86_64-linux-gnu", arm64: "aarch64-linux-gnu" };
@@ -63,7 +63,7 @@ async function* walk(dir: string): AsyncGenerator<string> {
   }
 }
 
-describe.skipIf(skip !== null)("extension image", () => {
+describe("extension image", skipWith(skip), () => {
   const unpacked: Partial<Record<Arch, string>> = {};
   const root = (arch: Arch): string => join(unpacked[arch] as string, CONTAINER_DIR);
   let spec: ServiceSpec;

@@ -12,13 +12,13 @@ import { run } from "../helpers/cmd.js";
 import { majorMinor } from "../helpers/loop.js";
 import { skipReason } from "../helpers/preflight.js";
 import { markRunAlive, onExitLastResort, runName } from "../helpers/run-id.js";
+import { skipWith } from "../helpers/skips.js";
 import { makeStateVolume, type StateVolume } from "../helpers/state-image.js";
 import { REPO } from "./image.js";
 import { propagationScript, results, type BindUnderTest } from "./propagation.js";
 import { STATE_MOUNT_POINT } from "./service-lint.js";
 
 const skip = skipReason(["loop", "xfs", "sandbox"]);
-if (skip !== null) console.warn(`SKIP test/image/propagation.spec.ts: ${skip}`);
 
 const SCRIPT_DEADLINE_MS = 60_000;
 const CONFIG = "version: v1alpha1\nmachine:\n  type: controlplane\n";
@@ -33,7 +33,7 @@ function extensionBind(): BindUnderTest {
   return covering[0] as BindUnderTest;
 }
 
-describe.skipIf(skip !== null)("the /system bind and STATE (real mount propagation)", () => {
+describe("the /system bind and STATE (real mount propagation)", skipWith(skip), () => {
   let volume: StateVolume;
   let n = 0;
 

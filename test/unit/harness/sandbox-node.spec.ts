@@ -59,6 +59,7 @@ describe("sandboxScript() with bound files", () => {
     devLinks: [],
     stateMount: null,
     varLibDir: "/tmp/varlib",
+    varLibTmpfs: false,
     env: {},
     argv: ["/opt/abt-node/bin/node", "/work/repo/dist/autobootstrap.js"],
     cwd: "/",
