@@ -2,7 +2,8 @@
 // our own fakes listens on apid's port inside it (other suites run their fake
 // apids on 127.x addresses of the same machine at the same time).
 import { readFileSync } from "node:fs";
-import { parseAddress, parsePrefix, contains } from "../../src/discovery/prefixes.js";
+import { parseAddress } from "../../src/core/address.js";
+import { parsePrefix, contains } from "../../src/discovery/prefixes.js";
 
 const APID_PORT = 50000;
 const LISTEN = "0A";

@@ -2,19 +2,8 @@
 // the interfaces) and the static PEERS, each address once, never our own.
 // A /16 is 65 536 addresses and a /8 sixteen million, so targets() is a
 // generator over BigInt counters: memory does not grow with the prefix.
-import {
-  ScanConfigError,
-  addressKey,
-  blockSize,
-  formatAddress,
-  formatPrefix,
-  hostRange,
-  inHostRange,
-  mergePrefixes,
-  parseAddress,
-  type IpAddress,
-  type Prefix,
-} from "./prefixes.js";
+import { addressKey, formatAddress, parseAddress, type IpAddress } from "../core/address.js";
+import { ScanConfigError, blockSize, formatPrefix, hostRange, inHostRange, mergePrefixes, type Prefix } from "./prefixes.js";
 
 /** DEFAULT_MAX_ADDRESSES: a /16 or an IPv6 /112. */
 export const DEFAULT_MAX_ADDRESSES = 65_536;

@@ -8,7 +8,8 @@
 // is down (NO-CARRIER, operstate LOWERLAYERDOWN) were both absent; an up, running
 // veth was listed with its IPv4, IPv6 and fe80:: addresses.
 import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
-import { formatAddress, parseAddress, parsePrefix, type IpAddress, type Prefix } from "./prefixes.js";
+import { formatAddress, parseAddress, type IpAddress } from "../core/address.js";
+import { parsePrefix, type Prefix } from "./prefixes.js";
 
 export interface LocalNetwork {
   /** Canonical addresses in the order the system lists them, each once. */

@@ -1,7 +1,6 @@
-// Prefixes and addresses as numbers (BigInt), never as strings: "10.0.0.9"
-// sorts before "10.0.0.10" only numerically, and one address has many
-// spellings ("::ffff:10.0.0.1", "2001:DB8::1"), so everything is parsed once
-// into { family, value } and printed back in one canonical form.
+// Prefixes as numbers (BigInt), parsed once into { family, network, length };
+// addresses are read, printed and compared by core/address.ts, the one place
+// that does it.
 //
 // Which addresses of a prefix are probed (hostRange):
 //   IPv4 /0–/30  all but the network and broadcast addresses
@@ -11,15 +10,8 @@
 //                IPv6 has no broadcast, so the all-ones host is probed
 //   IPv6 /127    both (RFC 6164 point-to-point)
 //   IPv6 /128    the one address
-import { Address4, Address6 } from "ip-address";
-
-export type Family = 4 | 6;
-
-/** An address as a number; value < 2^32 for IPv4, < 2^128 for IPv6. */
-export interface IpAddress {
-  readonly family: Family;
-  readonly value: bigint;
-}
+import { Address6 } from "ip-address";
+import { compareIp, formatAddress, parseAddress, type Family, type IpAddress } from "../core/address.js";
 
 /** A prefix with its host bits cleared. */
 export interface Prefix {
@@ -34,48 +26,6 @@ export class ScanConfigError extends Error {
 }
 
 const BITS: Record<Family, number> = { 4: 32, 6: 128 };
-const MAPPED_PREFIX = 0xffffn << 32n; // ::ffff:0:0/96
-
-export const bitsOf = (family: Family): number => BITS[family];
-
-/** parseAddress reads one plain address (no prefix length, no zone); IPv4-mapped IPv6 becomes IPv4. */
-export function parseAddress(text: string): IpAddress {
-  const s = text.trim();
-  if (s.includes("/")) throw new ScanConfigError(`invalid address "${s}": a prefix length is not allowed here`);
-  if (s.includes("%")) throw new ScanConfigError(`invalid address "${s}": zone indexes are not supported`);
-  if (Address4.isValid(s)) return { family: 4, value: new Address4(s).bigInt() };
-  if (Address6.isValid(s)) {
-    const value = new Address6(s).bigInt();
-    // The kernel reaches ::ffff:a.b.c.d over IPv4: it is the same peer.
-    if (value >> 32n === 0xffffn) return { family: 4, value: value - MAPPED_PREFIX };
-    return { family: 6, value };
-  }
-  throw new ScanConfigError(`invalid address "${s}"`);
-}
-
-/** formatAddress prints dotted-quad IPv4, or RFC 5952 (compressed, lower-case) IPv6. */
-export function formatAddress(a: IpAddress): string {
-  if (a.family === 6) return Address6.fromBigInt(a.value).correctForm();
-  // Number arithmetic: this runs once per probed address.
-  const n = Number(a.value);
-  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
-
-/** canonicalAddress gives one textual form per address, so addresses compare with ===. */
-export const canonicalAddress = (text: string): string => formatAddress(parseAddress(text));
-
-/** addressKey is a Set/Map key that cannot confuse IPv4 and IPv6 values. */
-export const addressKey = (a: IpAddress): string => `${a.family}:${a.value.toString(16)}`;
-
-/** compareAddresses orders IPv4 before IPv6, then by numeric value. */
-export function compareAddresses(a: string, b: string): number {
-  return compareIp(parseAddress(a), parseAddress(b));
-}
-
-export function compareIp(a: IpAddress, b: IpAddress): number {
-  if (a.family !== b.family) return a.family - b.family;
-  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
-}
 
 /**
  * parseAddressList reads PEERS: comma-separated addresses, canonical and
@@ -84,7 +34,12 @@ export function compareIp(a: IpAddress, b: IpAddress): number {
 export function parseAddressList(input: string | readonly string[]): string[] {
   const seen = new Set<string>();
   for (const entry of entries(input)) {
-    const a = parseAddress(entry);
+    let a: IpAddress;
+    try {
+      a = parseAddress(entry);
+    } catch (err) {
+      throw new ScanConfigError((err as Error).message);
+    }
     // 0.0.0.0 and :: connect to this host on Linux: never a peer.
     if (a.value === 0n) throw new ScanConfigError(`invalid address "${entry}": the unspecified address is not a peer`);
     seen.add(formatAddress(a));

@@ -6,7 +6,7 @@
 // pool has the same bound (at most `concurrency` probes in flight) and never
 // takes an address from the iterator before a worker is free to probe it.
 import { isControlPlane, type ProbeResult, type ScanSummary } from "../core/types.js";
-import { compareAddresses } from "./prefixes.js";
+import { compareAddresses } from "../core/address.js";
 
 export type TalosPeer = Extract<ProbeResult, { kind: "talos" }>;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { countTargets, selectPrefixes, targets, type TargetPlan } from "../../../src/discovery/addresses.js";
-import { ScanConfigError, formatAddress, formatPrefix, hostRange, parsePrefix, parsePrefixList } from "../../../src/discovery/prefixes.js";
+import { formatAddress } from "../../../src/core/address.js";
+import { ScanConfigError, formatPrefix, hostRange, parsePrefix, parsePrefixList } from "../../../src/discovery/prefixes.js";
 
 const plan = (prefixes: string, local: string[] = [], peers: string[] = []): TargetPlan => ({
   prefixes: parsePrefixList(prefixes),
