@@ -13,8 +13,11 @@ export interface Candidate {
   readonly self: boolean;
 }
 
+/** What a node is ranked by, with or without a ballot. */
+export type Ranked = Pick<Candidate, "address" | "bootTime">;
+
 /** order puts the preferred nominee first: oldest boot, then lowest address. */
-export function order(a: Candidate, b: Candidate): number {
+export function order(a: Ranked, b: Ranked): number {
   if (a.bootTime !== b.bootTime) return a.bootTime < b.bootTime ? -1 : 1;
   return compareAddresses(a.address, b.address);
 }
@@ -49,9 +52,6 @@ export function candidates(view: View, own: Ballot): Candidate[] {
  * ranking orders every control plane in view (self included, with or without
  * a ballot) the way nominees are ordered: what --dry-run reports.
  */
-export function ranking(view: View): { address: string; bootTime: bigint }[] {
-  const all = [view.self, ...view.peers].map((n) => ({ address: n.address, bootTime: n.bootTime }));
-  return all.sort((a, b) =>
-    a.bootTime !== b.bootTime ? (a.bootTime < b.bootTime ? -1 : 1) : compareAddresses(a.address, b.address),
-  );
+export function ranking(view: View): Ranked[] {
+  return [view.self, ...view.peers].map((n) => ({ address: n.address, bootTime: n.bootTime })).sort(order);
 }
