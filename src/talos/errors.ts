@@ -2,22 +2,10 @@
 // with the kind callers switch on; the raw gRPC code and message are kept for
 // logs. Every failure of a call ends up here, so nothing else escapes.
 import { status as Status } from "@grpc/grpc-js";
+import type { CallFailureKind } from "../core/call-failure.js";
 
-export type TalosErrorKind =
-  | "refused" // nothing listens (TCP RST)
-  | "timeout" // no answer within the deadline
-  | "tls-rejected" // the server refused our client certificate / aborted the handshake
-  | "foreign" // server cert not from our CA, or the dialed IP is not in its SANs
-  | "permission-denied"
-  | "not-found"
-  | "already-exists"
-  | "failed-precondition"
-  | "unimplemented"
-  | "invalid-argument"
-  | "unavailable"
-  | "canceled"
-  | "malformed" // not gRPC, garbage, or replies that make no sense
-  | "unknown";
+/** The kinds live in the core, which decides on them; this file only names failures. */
+export type TalosErrorKind = CallFailureKind;
 
 export class TalosError extends Error {
   override readonly name = "TalosError";
@@ -35,8 +23,10 @@ export class TalosError extends Error {
   }
 }
 
-// X.509 verification failures as OpenSSL words them (Node passes the text on;
-// grpc-js keeps only the text) plus Node's own altname error.
+// Node's error codes for X.509 verification failures (a cert we must not trust).
+const VERIFY_CODES = /^(UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|CERT_|ERR_TLS_CERT_ALTNAME|INVALID_CA|PATH_LENGTH|HOSTNAME_MISMATCH)/;
+// The same failures as OpenSSL words them (grpc-js keeps only the text), plus
+// our own peer check's words.
 const FOREIGN =
   /unable to verify|self[- ]signed certificate|unable to get (local )?issuer|certificate signature failure|certificate has expired|certificate is not yet valid|unsupported certificate purpose|certificate (not trusted|rejected)|does not match certificate's altnames|ERR_TLS_CERT_ALTNAME_INVALID|not verified by the machine CA/i;
 // A TLS alert sent by the server: it did not accept our certificate.
@@ -45,18 +35,33 @@ const ALERT = /alert (bad certificate|unknown ca|certificate required|certificat
 const GARBAGE =
   /wrong version number|packet length too long|record layer failure|unexpected (eof|message)|no application protocol|http\/1|Protocol error|NGHTTP2|ERR_HTTP2|Received HTTP status code|parsing error|invalid (length|header)|bad record/i;
 
+export type TlsVerdict = Extract<TalosErrorKind, "foreign" | "tls-rejected" | "malformed">;
+
+/**
+ * classifyTls is the one TLS-failure classifier: the scan's hand-made
+ * handshake (Node error code and message) and the gRPC calls (text only)
+ * both name a failed handshake here. Null: nothing TLS-specific in it.
+ */
+export function classifyTls(text: string, code = ""): TlsVerdict | null {
+  if (VERIFY_CODES.test(code)) return "foreign";
+  if (/NO_APPLICATION_PROTOCOL/.test(code)) return "malformed";
+  if (/^ERR_SSL_.*ALERT/.test(code)) return "tls-rejected";
+  const words = `${code} ${text}`;
+  if (FOREIGN.test(words)) return "foreign";
+  if (ALERT.test(words)) return "tls-rejected";
+  if (GARBAGE.test(words) || /^ERR_SSL_/.test(code)) return "malformed";
+  return null;
+}
+
 /**
  * classifyTransport names a failure that happened below gRPC (socket or TLS),
  * from the Node error code when there is one, else from the message text.
  */
 export function classifyTransport(text: string, code?: string): TalosErrorKind {
-  const probe = `${code ?? ""} ${text}`;
-  if (/ECONNREFUSED/.test(probe)) return "refused";
-  if (/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|timed out/i.test(probe)) return "timeout";
-  if (FOREIGN.test(probe)) return "foreign";
-  if (ALERT.test(probe)) return "tls-rejected";
-  if (GARBAGE.test(probe)) return "malformed";
-  return "unavailable";
+  const words = `${code ?? ""} ${text}`;
+  if (/ECONNREFUSED/.test(words)) return "refused";
+  if (/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|timed out/i.test(words)) return "timeout";
+  return classifyTls(text, code) ?? "unavailable";
 }
 
 interface GrpcLikeError {
@@ -72,25 +77,23 @@ function isGrpcError(e: unknown): e is GrpcLikeError {
   return typeof e === "object" && typeof candidate?.code === "number" && typeof candidate.details === "string";
 }
 
+/** The gRPC statuses Talos answers with, by kind; UNAVAILABLE and INTERNAL need the text. */
+const BY_STATUS: ReadonlyMap<number, TalosErrorKind> = new Map([
+  [Status.CANCELLED, "canceled"],
+  [Status.INVALID_ARGUMENT, "invalid-argument"],
+  [Status.DEADLINE_EXCEEDED, "timeout"],
+  [Status.NOT_FOUND, "not-found"],
+  [Status.ALREADY_EXISTS, "already-exists"],
+  [Status.PERMISSION_DENIED, "permission-denied"],
+  [Status.UNAUTHENTICATED, "permission-denied"],
+  [Status.FAILED_PRECONDITION, "failed-precondition"],
+  [Status.UNIMPLEMENTED, "unimplemented"],
+]);
+
 function kindOfStatus(code: number, details: string): TalosErrorKind {
+  const known = BY_STATUS.get(code);
+  if (known !== undefined) return known;
   switch (code) {
-    case Status.CANCELLED:
-      return "canceled";
-    case Status.INVALID_ARGUMENT:
-      return "invalid-argument";
-    case Status.DEADLINE_EXCEEDED:
-      return "timeout";
-    case Status.NOT_FOUND:
-      return "not-found";
-    case Status.ALREADY_EXISTS:
-      return "already-exists";
-    case Status.PERMISSION_DENIED:
-    case Status.UNAUTHENTICATED:
-      return "permission-denied";
-    case Status.FAILED_PRECONDITION:
-      return "failed-precondition";
-    case Status.UNIMPLEMENTED:
-      return "unimplemented";
     case Status.UNAVAILABLE:
       // grpc-js reports every connection failure as UNAVAILABLE; the reason
       // survives only as text ("No connection established. Last error: …").

@@ -5,6 +5,7 @@
 // with text, which is why a scan does not start with it.
 import { connect as tcpConnect, type Socket } from "node:net";
 import { connect as tlsConnect, type SecureContext, type TLSSocket } from "node:tls";
+import { classifyTls } from "./errors.js";
 import { peerCheck } from "./tls.js";
 
 export type HandshakeResult =
@@ -18,17 +19,14 @@ const CLIENT_PREFACE = Buffer.concat([
 ]);
 const FRAME_SETTINGS = 0x04;
 
-// Node's names for X.509 verification failures (a cert we must not trust).
-const VERIFY_CODES = /^(UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|CERT_|ERR_TLS_CERT_ALTNAME|INVALID_CA|PATH_LENGTH|HOSTNAME_MISMATCH)/;
-
-function classifyTlsFailure(error: NodeJS.ErrnoException): HandshakeResult {
+/** tlsFailure: what a failed TLS stage says about the server (errors.ts names it). */
+function tlsFailure(error: NodeJS.ErrnoException): HandshakeResult {
   const code = error.code ?? "";
   const detail = `${code} ${error.message}`.trim();
-  if (VERIFY_CODES.test(code)) return { kind: "foreign", detail };
-  if (/NO_APPLICATION_PROTOCOL/.test(code)) return { kind: "malformed", detail };
-  if (/^ERR_SSL_.*ALERT/.test(code)) return { kind: "tls-rejected", detail };
-  if (/^ERR_SSL_/.test(code)) return { kind: "malformed", detail };
-  // The server hung up in the middle of the handshake or right after it.
+  const verdict = classifyTls(error.message, code);
+  if (verdict !== null) return { kind: verdict, detail };
+  // The server hung up in the middle of the handshake or right after it:
+  // how a server that refuses our certificate ends it under TLS 1.3.
   if (code === "ECONNRESET" || code === "EPIPE") return { kind: "tls-rejected", detail };
   return { kind: "malformed", detail };
 }
@@ -84,7 +82,7 @@ export function handshake(
       });
       tls.on("error", (error: NodeJS.ErrnoException) => {
         if (foreign !== undefined) return finish({ kind: "foreign", detail: foreign });
-        finish(classifyTlsFailure(error));
+        finish(tlsFailure(error));
       });
       tls.once("close", () => finish({ kind: "tls-rejected", detail: `connection closed by the server (${stage})` }));
       tls.once("secureConnect", () => {

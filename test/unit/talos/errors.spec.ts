@@ -1,6 +1,6 @@
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { TalosError, classifyTransport, toTalosError } from "../../../src/talos/errors.js";
+import { TalosError, classifyTls, classifyTransport, toTalosError } from "../../../src/talos/errors.js";
 
 const grpc = (code: number, details: string) => Object.assign(new Error(details), { code, details });
 
@@ -57,5 +57,27 @@ describe("classifyTransport()", () => {
     expect(classifyTransport("boom", "ETIMEDOUT")).toBe("timeout");
     expect(classifyTransport("boom", "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED")).toBe("tls-rejected");
     expect(classifyTransport("boom", "ERR_TLS_CERT_ALTNAME_INVALID")).toBe("foreign");
+  });
+});
+
+describe("classifyTls()", () => {
+  it("names a failed handshake from Node's error code (the scan's handshake)", () => {
+    expect(classifyTls("unable to verify the first certificate", "UNABLE_TO_VERIFY_LEAF_SIGNATURE")).toBe("foreign");
+    expect(classifyTls("Hostname/IP does not match certificate's altnames", "ERR_TLS_CERT_ALTNAME_INVALID")).toBe("foreign");
+    expect(classifyTls("tlsv1 alert unknown ca", "ERR_SSL_TLSV1_ALERT_UNKNOWN_CA")).toBe("tls-rejected");
+    expect(classifyTls("wrong version number", "ERR_SSL_WRONG_VERSION_NUMBER")).toBe("malformed");
+    expect(classifyTls("no application protocol", "ERR_SSL_NO_APPLICATION_PROTOCOL")).toBe("malformed");
+    expect(classifyTls("some new OpenSSL failure", "ERR_SSL_SOMETHING_NEW")).toBe("malformed");
+  });
+
+  it("names the same failures from text alone (what grpc-js keeps)", () => {
+    expect(classifyTls("Error: certificate signature failure")).toBe("foreign");
+    expect(classifyTls("SSL alert number 48: tlsv1 alert unknown ca")).toBe("tls-rejected");
+    expect(classifyTls("ssl3_get_record:wrong version number")).toBe("malformed");
+  });
+
+  it("leaves what is not about TLS to the caller", () => {
+    expect(classifyTls("read ECONNRESET", "ECONNRESET")).toBeNull();
+    expect(classifyTls("socket hang up")).toBeNull();
   });
 });
