@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { specMessage } from "../../src/talos/protos.js";
-import { parseAddress } from "../../src/discovery/prefixes.js";
+import { parseAddress } from "../../src/core/address.js";
 import type { NodeRuntime } from "./runtime.js";
 import { isControlPlaneType, type FakeMachineType, type ResolvedSpec } from "./spec.js";
 import { list, writeAtomic } from "./world.js";

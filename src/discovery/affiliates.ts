@@ -7,7 +7,7 @@
 // to be well-formed and bounded. Anything odd skips that affiliate, with a
 // reason; nothing here throws on a peer's data.
 import { parse as parseYaml } from "yaml";
-import { formatAddress, parseAddress, type IpAddress } from "./prefixes.js";
+import { formatAddress, parseAddress, type IpAddress } from "../core/address.js";
 
 export interface AffiliateLimits {
   /** Affiliates looked at; the rest are counted as left out. */

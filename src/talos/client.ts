@@ -2,7 +2,6 @@
 // call with its own deadline, and fails only with TalosError.
 import type { MethodDefinition } from "@grpc/proto-loader";
 import type { MachineType } from "../core/types.js";
-import type { ClientRole } from "../credentials/certs.js";
 import { closeChannel, openChannel, serverStream, unary, type CallOptions, type Channel, type ChannelOptions } from "./channel.js";
 import { listResources, type ListLimits, type ResourceKind } from "./cosi-list.js";
 import { TalosError } from "./errors.js";
@@ -13,7 +12,7 @@ import * as reply from "./replies.js";
 export type { CallOptions } from "./channel.js";
 export type { ListLimits, ResourceKind } from "./cosi-list.js";
 export type { UploadLimits } from "./etcd-recover.js";
-export type { CosiResource, EtcdMember, EtcdMemberStatus, ServiceStatus, VersionReply } from "./replies.js";
+export type { CosiResource, ServiceStatus } from "./replies.js";
 
 /** Largest file read() accepts: ballots are a few hundred bytes. */
 export const DEFAULT_READ_LIMIT = 64 * 1024;
@@ -27,20 +26,12 @@ export interface ResourceRef {
 export const MACHINE_TYPE: ResourceRef = { namespace: "config", type: "MachineTypes.config.talos.dev", id: "machine-type" };
 
 export interface TalosClient {
-  readonly address: string;
-  readonly port: number;
-  readonly role: ClientRole;
-  /** Fingerprint of the identity this client presents. */
-  readonly fingerprint: string;
-  version(opts: CallOptions): Promise<reply.VersionReply>;
   /** /proc/stat btime of the node, Unix seconds; a bigint because it is a uint64. */
   systemStat(opts: CallOptions): Promise<{ bootTime: bigint }>;
   machineType(opts: CallOptions): Promise<MachineType>;
   /** COSI State/Get; a missing resource is TalosError "not-found". */
   getResource(ref: ResourceRef, opts: CallOptions): Promise<reply.CosiResource>;
   serviceList(opts: CallOptions): Promise<reply.ServiceStatus[]>;
-  etcdMemberList(opts: CallOptions & { readonly queryLocal?: boolean }): Promise<reply.EtcdMember[]>;
-  etcdStatus(opts: CallOptions): Promise<reply.EtcdMemberStatus>;
   /** MachineService/Read of a regular file (admin only), refused above maxBytes. */
   read(path: string, opts: CallOptions & { readonly maxBytes?: number }): Promise<Buffer>;
   /**
@@ -72,11 +63,8 @@ function method(service: typeof MachineService, name: string): MethodDefinition<
 }
 
 const M = {
-  version: method(MachineService, "Version"),
   systemStat: method(MachineService, "SystemStat"),
   serviceList: method(MachineService, "ServiceList"),
-  etcdMemberList: method(MachineService, "EtcdMemberList"),
-  etcdStatus: method(MachineService, "EtcdStatus"),
   read: method(MachineService, "Read"),
   bootstrap: method(MachineService, "Bootstrap"),
   get: method(CosiState, "Get"),
@@ -112,21 +100,6 @@ export function clientOn(channel: Channel, onClose: () => void = () => closeChan
   };
 
   return {
-    address: channel.address,
-    port: channel.port,
-    role: channel.identity.role,
-    fingerprint: channel.identity.fingerprint,
-
-    async version(opts) {
-      const v: Decoded = reply.single(await call(M.version, {}, opts), "Version");
-      return {
-        tag: reply.text(v.version?.tag),
-        sha: reply.text(v.version?.sha),
-        arch: reply.text(v.version?.arch),
-        platform: reply.text(v.platform?.name),
-      };
-    },
-
     async systemStat(opts) {
       const s: Decoded = reply.single(await call(M.systemStat, {}, opts), "SystemStat");
       const bootTime = reply.uint64(s.boot_time, "boot_time");
@@ -143,25 +116,6 @@ export function clientOn(channel: Channel, onClose: () => void = () => closeChan
     async serviceList(opts) {
       const l: Decoded = reply.single(await call(M.serviceList, {}, opts), "ServiceList");
       return (l.services ?? []).map(reply.serviceOf);
-    },
-
-    async etcdMemberList(opts) {
-      const request = { query_local: opts.queryLocal ?? false };
-      const l: Decoded = reply.single(await call(M.etcdMemberList, request, opts), "EtcdMemberList");
-      return (l.members ?? []).map(reply.memberOf);
-    },
-
-    async etcdStatus(opts) {
-      const s: Decoded = reply.single(await call(M.etcdStatus, {}, opts), "EtcdStatus");
-      const m = s.member_status;
-      if (m === null || m === undefined) throw new TalosError("malformed", "EtcdStatus: no member_status");
-      return {
-        memberId: reply.uint64(m.member_id, "member_id"),
-        leader: reply.uint64(m.leader, "leader"),
-        raftIndex: reply.uint64(m.raft_index, "raft_index"),
-        isLearner: m.is_learner === true,
-        errors: (m.errors ?? []).map(reply.text),
-      };
     },
 
     async read(path, opts) {

@@ -48,35 +48,12 @@ export function machineTypeOf(yamlSpec: string): MachineType {
   return found;
 }
 
-export interface VersionReply {
-  readonly tag: string;
-  readonly sha: string;
-  readonly arch: string;
-  readonly platform: string;
-}
-
 export interface ServiceStatus {
   readonly id: string;
   /** Talos's service state word: Running, Preparing, Waiting, Finished, … */
   readonly state: string;
   /** null when Talos has no health verdict (no check, or not run yet). */
   readonly healthy: boolean | null;
-}
-
-export interface EtcdMember {
-  readonly id: bigint;
-  readonly hostname: string;
-  readonly peerUrls: readonly string[];
-  readonly clientUrls: readonly string[];
-  readonly isLearner: boolean;
-}
-
-export interface EtcdMemberStatus {
-  readonly memberId: bigint;
-  readonly leader: bigint;
-  readonly raftIndex: bigint;
-  readonly isLearner: boolean;
-  readonly errors: readonly string[];
 }
 
 /** A COSI resource as the State API returns it. */
@@ -102,24 +79,6 @@ export function serviceOf(raw: RawService): ServiceStatus {
   const health = raw.health;
   const healthy = health === null || health === undefined || health.unknown === true ? null : health.healthy === true;
   return { id, state: text(raw.state), healthy };
-}
-
-interface RawMember {
-  readonly id?: unknown;
-  readonly hostname?: unknown;
-  readonly peer_urls?: readonly unknown[];
-  readonly client_urls?: readonly unknown[];
-  readonly is_learner?: unknown;
-}
-
-export function memberOf(raw: RawMember): EtcdMember {
-  return {
-    id: uint64(raw.id, "etcd member id"),
-    hostname: text(raw.hostname),
-    peerUrls: (raw.peer_urls ?? []).map(text),
-    clientUrls: (raw.client_urls ?? []).map(text),
-    isLearner: raw.is_learner === true,
-  };
 }
 
 interface RawResource {

@@ -9,7 +9,7 @@ import { startFakeNode } from "../../hack/fake-apid/node.js";
 import { makeClusterCa } from "../../hack/fake-apid/pki.js";
 import { mintClientIdentity, type ClientIdentity } from "../../src/credentials/certs.js";
 import { probe } from "../../src/discovery/probe.js";
-import { connectTalos, type TalosClient } from "../../src/talos/client.js";
+import type { TalosClient } from "../../src/talos/client.js";
 import { TalosError } from "../../src/talos/errors.js";
 import { createTalosPool, type TalosPool } from "../../src/talos/pool.js";
 import { MachineService } from "../../src/talos/protos.js";
@@ -35,7 +35,6 @@ const BOOT_TIME = "9007199254740993"; // 2^53 + 1: a JS number would round it
 type Unary = (c: ServerUnaryCall<any, any>, cb: sendUnaryData<any>) => void;
 
 const machine: Record<string, Unary | ((s: ServerWritableStream<any, any>) => void)> = {
-  Version: (_c, cb) => cb(null, { messages: [{ version: { tag: "v1.11.0", sha: "abc", arch: "amd64" }, platform: { name: "metal" } }] }),
   SystemStat: (_c, cb) => cb(null, { messages: [{ boot_time: BOOT_TIME }] }),
   ServiceList: (_c, cb) =>
     cb(null, {
@@ -49,8 +48,6 @@ const machine: Record<string, Unary | ((s: ServerWritableStream<any, any>) => vo
         },
       ],
     }),
-  EtcdMemberList: (_c, cb) =>
-    cb(null, { messages: [{ members: [{ id: "18446744073709551615", hostname: "cp-1", peer_urls: ["https://10.0.0.1:2380"] }] }] }),
   Bootstrap: (_c, cb) => cb({ code: status.ALREADY_EXISTS, details: "etcd data directory is not empty" }, null),
   Read: (s: ServerWritableStream<any, any>) => {
     const path = (s.request as { path: string }).path;
@@ -89,16 +86,15 @@ async function world(opts: { host?: string; keyType?: KeyType; serverCa?: TestCa
   return { ca, reader, apid, host };
 }
 
-function client(w: World, identity: ClientIdentity = w.reader, address = w.host, port = w.apid.port): TalosClient {
-  const c = connectTalos({ address, port, identity, trust: w.ca.trustPems });
-  cleanups.push(() => c.close());
-  return c;
-}
-
 function pool(port: number): TalosPool {
   const p = createTalosPool({ port });
   cleanups.push(() => p.closeAll());
   return p;
+}
+
+/** A client the way the agent gets one: from a pool (its own, here). */
+function client(w: World, identity: ClientIdentity = w.reader, address = w.host, port = w.apid.port): TalosClient {
+  return pool(port).client(address, identity, w.ca.trustPems);
 }
 
 async function failure(promise: Promise<unknown>): Promise<TalosError> {
@@ -129,21 +125,17 @@ async function rawServer(onSocket: (s: Socket) => void): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-describe("connectTalos()", () => {
+describe("a pooled TalosClient", () => {
   it("talks to a server whose cert comes from our CA and names the dialed IP", async () => {
     const w = await world();
     const c = client(w);
     expect(await c.systemStat(call())).toEqual({ bootTime: 2n ** 53n + 1n });
     expect(await c.machineType(call())).toBe("controlplane");
-    expect(await c.version(call())).toEqual({ tag: "v1.11.0", sha: "abc", arch: "amd64", platform: "metal" });
     expect(await c.serviceList(call())).toEqual([
       { id: "etcd", state: "Preparing", healthy: null },
       { id: "apid", state: "Running", healthy: true },
       { id: "kubelet", state: "Running", healthy: false },
     ]);
-    const [member] = await c.etcdMemberList(call());
-    expect(member?.id).toBe(2n ** 64n - 1n);
-    expect(member?.peerUrls).toEqual(["https://10.0.0.1:2380"]);
   });
 
   it("reads a file and refuses one above the size limit", async () => {
@@ -161,7 +153,6 @@ describe("connectTalos()", () => {
     expect([already.kind, already.code, already.rawMessage]).toEqual(["already-exists", status.ALREADY_EXISTS, "etcd data directory is not empty"]);
     const missing = await failure(c.getResource({ namespace: "runtime", type: "Services.v1alpha1.talos.dev", id: "etcd" }, call()));
     expect(missing.kind).toBe("not-found");
-    expect((await failure(c.etcdStatus(call()))).kind).toBe("unimplemented");
   });
 
   it("calls replies that do not decode or make no sense malformed", async () => {
@@ -178,8 +169,7 @@ describe("connectTalos()", () => {
     });
     cleanups.push(() => apid.close());
     const reader = await mintClientIdentity(ca, "os:reader", new Date(), 3600_000);
-    const c = connectTalos({ address: "127.0.0.2", port: apid.port, identity: reader, trust: ca.trustPems });
-    cleanups.push(() => c.close());
+    const c = pool(apid.port).client("127.0.0.2", reader, ca.trustPems);
     expect((await failure(c.systemStat(call()))).kind).toBe("malformed");
     expect((await failure(c.serviceList(call()))).kind).toBe("malformed");
     expect((await failure(c.machineType(call()))).kind).toBe("malformed");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TalosError } from "../../../src/talos/errors.js";
-import { machineTypeOf, memberOf, serviceOf, single, uint64 } from "../../../src/talos/replies.js";
+import { machineTypeOf, serviceOf, single, uint64 } from "../../../src/talos/replies.js";
 
 const kindOf = (f: () => unknown): string => {
   try {
@@ -50,17 +50,5 @@ describe("serviceOf()", () => {
     expect(serviceOf({ id: "etcd", state: "Running", health: null }).healthy).toBeNull();
     expect(serviceOf({ id: "etcd", state: "Running", health: { unknown: false, healthy: true } }).healthy).toBe(true);
     expect(kindOf(() => serviceOf({ state: "Running" }))).toBe("malformed");
-  });
-});
-
-describe("memberOf()", () => {
-  it("reads member ids as bigint", () => {
-    expect(memberOf({ id: "12345678901234567890", hostname: "cp-1", is_learner: true })).toEqual({
-      id: 12345678901234567890n,
-      hostname: "cp-1",
-      peerUrls: [],
-      clientUrls: [],
-      isLearner: true,
-    });
   });
 });
