@@ -1,92 +1,79 @@
-// Where this node is and where its peers may be: its own address (for its
-// own apid), and the addresses a scan probes — SCAN_CIDR or the interfaces'
-// prefixes, plus PEERS, never our own. Re-read at every full scan, because
-// interfaces come up and change while a cluster boots.
-import type { Config } from "../config/env.js";
-import type { ProbeResult } from "../core/types.js";
-import { selectPrefixes, targets, countTargets, type SkippedPrefix, type TargetPlan } from "../discovery/addresses.js";
-import { localNetwork } from "../discovery/interfaces.js";
-import { compareAddresses } from "../core/address.js";
-import { canonicalAddress, formatPrefix, parseAddressList, parsePrefixList } from "../discovery/prefixes.js";
-import { scan } from "../discovery/scan.js";
+// Where this node is and where its peers may be, as data: its own address
+// (for its own apid) and the addresses a full scan probes — SCAN_CIDR or the
+// interfaces' prefixes, plus PEERS, never our own. The shell re-plans at every
+// full scan, because interfaces come up and change while a cluster boots; the
+// simulator plans each node's network with this same function.
+import { canonicalAddress, lowestAddress } from "../core/address.js";
+import { countTargets, selectPrefixes, type SkippedPrefix, type TargetPlan } from "../discovery/addresses.js";
+import type { LocalNetwork } from "../discovery/interfaces.js";
+import { formatPrefix, parseAddressList, parsePrefixList } from "../discovery/prefixes.js";
 import type { Logger } from "../log.js";
-import type { ScanOutcome } from "./observe.js";
-import type { TalosPort } from "./port.js";
-import { sleep } from "./sleep.js";
+
+/** The part of the configuration that says where to look (Config has it all). */
+export interface NetworkSettings {
+  readonly scanCidr: readonly string[];
+  readonly peers: readonly string[];
+  readonly nodeAddress: string | null;
+  readonly scanMaxAddresses: number;
+}
 
 export interface NetworkPlan {
-  readonly selfAddress: string;
-  readonly scanAll: (port: TalosPort) => (signal: AbortSignal) => Promise<ScanOutcome>;
-  readonly scanSome: (port: TalosPort) => (addresses: readonly string[], signal: AbortSignal) => Promise<ScanOutcome>;
+  /**
+   * Our own apid address: NODE_ADDRESS, else our lowest address — the one
+   * peers rank us by when they reach us on several (they keep the lowest), so
+   * no two nodes can each defer to the other. Null while we have none.
+   */
+  readonly self: string | null;
+  /** What a full scan probes; `local` (never probed) includes `self`. */
+  readonly targets: TargetPlan;
+  readonly source: "scan-cidr" | "interfaces";
+  /** Interface prefixes left out (too large, or holding only this node). */
+  readonly skipped: readonly SkippedPrefix[];
 }
 
 /**
- * planNetwork validates SCAN_CIDR and PEERS (a bad one throws, naming it),
- * then waits until this node has an address; null if stopped meanwhile.
+ * planNetwork is pure: settings and this node's interfaces in, the plan out.
+ * A bad SCAN_CIDR, PEERS or NODE_ADDRESS throws, naming the entry.
  */
-export async function planNetwork(config: Config, log: Logger, signal: AbortSignal): Promise<NetworkPlan | null> {
-  const cidr = selectPrefixes(parsePrefixList(config.scanCidr), "scan-cidr", config.scanMaxAddresses).prefixes;
-  const peers = parseAddressList(config.peers);
-  const fixedSelf = config.nodeAddress === null ? null : canonicalAddress(config.nodeAddress);
-
-  // This node's own addresses are never probed, NODE_ADDRESS included.
-  const plan = (): { self: string | null; skipped: readonly SkippedPrefix[]; targets: TargetPlan } => {
-    const local = localNetwork();
-    const fromIfaces = selectPrefixes(local.prefixes, "interface", config.scanMaxAddresses);
-    // Our lowest address: the one peers rank us by when they reach us on
-    // several (they keep the lowest), so no two nodes can each defer to the
-    // other. Same comparison as the ranking itself (core/address.ts).
-    const self = fixedSelf ?? [...local.addresses].sort(compareAddresses)[0] ?? null;
-    return {
-      self,
-      skipped: fromIfaces.skipped,
-      targets: {
-        prefixes: cidr.length > 0 ? cidr : fromIfaces.prefixes,
-        peers,
-        local: self === null ? local.addresses : [...new Set([self, ...local.addresses])],
-      },
-    };
+export function planNetwork(s: NetworkSettings, local: LocalNetwork): NetworkPlan {
+  const cidr = selectPrefixes(parsePrefixList(s.scanCidr), "scan-cidr", s.scanMaxAddresses).prefixes;
+  const peers = parseAddressList(s.peers);
+  const fromIfaces = selectPrefixes(local.prefixes, "interface", s.scanMaxAddresses);
+  const self = s.nodeAddress === null ? lowestAddress(local.addresses) : canonicalAddress(s.nodeAddress);
+  return {
+    self,
+    targets: {
+      prefixes: cidr.length > 0 ? cidr : fromIfaces.prefixes,
+      peers,
+      local: self === null ? local.addresses : [...new Set([self, ...local.addresses])],
+    },
+    source: cidr.length > 0 ? "scan-cidr" : "interfaces",
+    skipped: cidr.length > 0 ? [] : fromIfaces.skipped,
   };
+}
 
-  let first = plan();
-  while (first.self === null) {
-    log.warn({}, "no usable address on any interface yet; waiting");
-    if (!(await sleep(config.scanIntervalMs, signal))) return null;
-    first = plan();
-  }
-  const selfAddress = first.self;
+/** logPlan says once, at start, where the agent will look and what it left out. */
+export function logPlan(log: Logger, plan: NetworkPlan): void {
+  const t = plan.targets;
   log.info(
     {
-      self: selfAddress,
-      addresses: first.targets.local,
-      prefixes: first.targets.prefixes.map(formatPrefix),
-      peers,
-      targets: countTargets(first.targets).toString(),
-      source: cidr.length > 0 ? "TALOS_AUTO_BOOTSTRAP_SCAN_CIDR" : "interfaces",
+      self: plan.self,
+      addresses: t.local,
+      prefixes: t.prefixes.map(formatPrefix),
+      peers: t.peers,
+      targets: countTargets(t).toString(),
+      source: plan.source === "scan-cidr" ? "TALOS_AUTO_BOOTSTRAP_SCAN_CIDR" : "interfaces",
     },
     "network",
   );
-  if (cidr.length === 0) {
-    for (const s of first.skipped) {
-      log.warn(
-        { prefix: s.prefix, ...(s.reason.kind === "too-large" ? { addresses: s.reason.addresses.toString(), limit: s.reason.limit } : {}) },
-        s.reason.kind === "too-large" ? "interface prefix too large to scan; skipped" : "interface prefix holds only this node; skipped",
-      );
+  for (const s of plan.skipped) {
+    if (s.reason.kind === "too-large") {
+      log.warn({ prefix: s.prefix, addresses: s.reason.addresses.toString(), limit: s.reason.limit }, "interface prefix too large to scan; skipped");
+    } else {
+      log.warn({ prefix: s.prefix }, "interface prefix holds only this node; skipped");
     }
   }
-  if (first.targets.prefixes.length === 0 && peers.length === 0) {
+  if (t.prefixes.length === 0 && t.peers.length === 0) {
     log.warn({}, "nothing to scan: set TALOS_AUTO_BOOTSTRAP_SCAN_CIDR or TALOS_AUTO_BOOTSTRAP_PEERS");
   }
-
-  const run = (port: TalosPort, list: Iterable<string>, signal: AbortSignal) =>
-    scan(list, (address: string, o: { signal: AbortSignal }) => port.probe(address, o.signal) as Promise<ProbeResult>, {
-      concurrency: config.scanConcurrency,
-      timeoutMs: config.scanTimeoutMs,
-      signal,
-    });
-  return {
-    selfAddress,
-    scanAll: (port) => (signal) => run(port, targets(plan().targets), signal),
-    scanSome: (port) => (addresses, signal) => run(port, addresses, signal),
-  };
 }

@@ -1,17 +1,9 @@
-// The shell's view of Talos: the five things the agent asks of a node.
-// run.ts depends on this seam only, so the loop can be driven by the real
-// client (talos-port.ts) or by a test double.
+// The shell's view of Talos: the four things the agent asks of a node, and
+// close. run.ts depends on this seam only, so the loop is driven by the real
+// client (talos-port.ts) in production and by a scripted fake in
+// test/unit/agent/.
+import type { BootstrapAnswer } from "../core/bootstrap-answer.js";
 import type { BallotRead, EtcdEvidence, ProbeResult } from "../core/types.js";
-
-export type BootstrapAnswer =
-  /** OK: etcd is being created on this node. */
-  | { kind: "ok" }
-  /** AlreadyExists: this node's etcd has data already. */
-  | { kind: "already-exists" }
-  /** Not now (FailedPrecondition, Unavailable, a timeout): call again later. */
-  | { kind: "retry"; reason: string }
-  /** Never (not a control plane, etcd-less, not authorized): stop. */
-  | { kind: "refused"; reason: string };
 
 export interface TalosPort {
   /** Reader certificate: machine type and boot time of one address. */
@@ -22,6 +14,6 @@ export interface TalosPort {
   ballot(address: string, signal: AbortSignal): Promise<BallotRead>;
   /** Admin certificate: Bootstrap on that node. Never throws. */
   bootstrap(address: string, signal: AbortSignal): Promise<BootstrapAnswer>;
-  /** Renew certificates if due and drop connections. */
+  /** Drops every connection (at exit). */
   close(): void;
 }

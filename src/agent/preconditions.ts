@@ -1,7 +1,7 @@
 // Checks a control plane passes before it takes part in the vote, each ending
 // the run with one clear log line when it fails. The decisions are pure
 // (core/omni.ts, ballots/mount-check.ts); this file reads and logs.
-import { readBallotMount } from "../ballots/mount-check.js";
+import { readBallotMount, type BallotMountVerdict } from "../ballots/mount-check.js";
 import { BALLOT_DIR } from "../ballots/codec.js";
 import type { Config } from "../config/env.js";
 import { omniVerdict } from "../core/omni.js";
@@ -9,8 +9,13 @@ import { readKernelCmdline, sideroLinkOnCmdline } from "../credentials/cmdline.j
 import type { Logger } from "../log.js";
 
 /** omniOwnsCluster: true (logged once) when Omni manages this node and the user did not override it. */
-export async function omniOwnsCluster(sideroLinkConfig: boolean, config: Config, log: Logger): Promise<boolean> {
-  const cmdline = await readKernelCmdline().catch((err: unknown) => {
+export async function omniOwnsCluster(
+  sideroLinkConfig: boolean,
+  config: Config,
+  log: Logger,
+  readCmdline: () => Promise<string> = () => readKernelCmdline(),
+): Promise<boolean> {
+  const cmdline = await readCmdline().catch((err: unknown) => {
     log.warn({ err: (err as Error).message }, "cannot read /proc/cmdline: looking for Omni in the machine config only");
     return "";
   });
@@ -32,8 +37,8 @@ export async function omniOwnsCluster(sideroLinkConfig: boolean, config: Config,
 }
 
 /** ballotsPersistent: false (logged as an error) unless the ballot directory is a writable disk filesystem. */
-export async function ballotsPersistent(log: Logger): Promise<boolean> {
-  const v = await readBallotMount().catch((err: unknown) => ({ kind: "unreadable" as const, err }));
+export async function ballotsPersistent(log: Logger, read: () => Promise<BallotMountVerdict> = () => readBallotMount()): Promise<boolean> {
+  const v = await read().catch((err: unknown) => ({ kind: "unreadable" as const, err }));
   if (v.kind === "persistent") return true;
   if (v.kind === "unreadable") {
     log.error({ dir: BALLOT_DIR, err: (v.err as Error).message }, "refusing to vote: cannot tell what holds the ballot directory");

@@ -1,0 +1,16 @@
+// The one call that must never be made twice in a cluster. The answer is
+// classified by the core's table (core/bootstrap-answer.ts), which the
+// simulator uses too; this handler only turns the call's outcome into data.
+import { bootstrapAnswer, type BootstrapAnswer } from "../../core/bootstrap-answer.js";
+import type { CallOptions, TalosClient } from "../../talos/client.js";
+import { toTalosError } from "../../talos/errors.js";
+
+export async function callBootstrap(open: () => Promise<TalosClient>, opts: CallOptions): Promise<BootstrapAnswer> {
+  try {
+    await (await open()).bootstrap(opts);
+    return bootstrapAnswer(null);
+  } catch (err) {
+    const e = toTalosError(err);
+    return bootstrapAnswer({ kind: e.kind, message: e.message });
+  }
+}

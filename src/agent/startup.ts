@@ -1,0 +1,93 @@
+// Before the first pass: who are we (credentials: machine type, CA), where are
+// we (our own address), and what did we promise before (our ballot). Any of it
+// may end the agent at once: a worker or an init node has nothing to do.
+import type { Config } from "../config/env.js";
+import { initNodes } from "../core/init-node.js";
+import type { Ballot } from "../core/types.js";
+import type { MachineCa } from "../credentials/ca.js";
+import type { Logger } from "../log.js";
+import type { RunDeps } from "./deps.js";
+import { logPlan, planNetwork } from "./network.js";
+import { ballotsPersistent, omniOwnsCluster } from "./preconditions.js";
+
+export interface RunOptions {
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+  readonly dryRun: boolean;
+  readonly version: string;
+}
+
+export type Started =
+  | { readonly kind: "exit"; readonly code: number }
+  | { readonly kind: "ready"; readonly ca: MachineCa; readonly self: string; readonly ballot: Ballot };
+
+/** EXIT_STOPPED: stopped by SIGTERM or SIGINT (128 + 15, as a shell reports it). */
+export const EXIT_STOPPED = 143;
+const stopped: Started = { kind: "exit", code: EXIT_STOPPED };
+
+export async function start(config: Config, o: RunOptions, deps: RunDeps): Promise<Started> {
+  const { log, signal } = o;
+  log.info({ version: o.version, dryRun: o.dryRun, config: summary(config) }, "start");
+  let creds;
+  try {
+    creds = await deps.loadCredentials(signal);
+  } catch (err) {
+    if (signal.aborted) return stopped;
+    log.error({ kind: (err as { kind?: string }).kind, err: (err as Error).message }, "credentials unavailable");
+    return { kind: "exit", code: 1 };
+  }
+  if (signal.aborted) return stopped;
+  if (creds.ca === null || creds.machineType === "worker") {
+    log.info({ machineType: creds.machineType, source: creds.source }, "not a control plane: nothing to bootstrap");
+    return { kind: "exit", code: 0 };
+  }
+  if (initNodes([{ address: "this node", machineType: creds.machineType }]).length > 0) {
+    log.info({ source: creds.source }, "init node: Talos bootstraps it by itself; nothing to do");
+    return { kind: "exit", code: 0 };
+  }
+  log.info({ source: creds.source, ca: creds.ca.fingerprint, keyType: creds.ca.keyType }, "credentials loaded");
+  if (await omniOwnsCluster(creds.sideroLink, config, log, deps.kernelCmdline)) return { kind: "exit", code: 0 };
+  if (!o.dryRun && !(await ballotsPersistent(log, deps.ballotMount))) return { kind: "exit", code: 1 }; // --dry-run writes no ballot
+  if (signal.aborted) return stopped;
+
+  const self = await ownAddress(config, log, signal, deps);
+  if (self === null) return stopped;
+  const loaded = await deps.loadBallot(creds.ca.fingerprint);
+  if (signal.aborted) return stopped;
+  if (loaded.kind === "created" && !o.dryRun) {
+    await deps.saveBallot(loaded.ballot);
+    log.info({ id: loaded.ballot.id, replacedCluster: loaded.replaced }, "ballot created");
+  }
+  if (signal.aborted) return stopped;
+  return { kind: "ready", ca: creds.ca, self, ballot: loaded.ballot };
+}
+
+/**
+ * ownAddress validates SCAN_CIDR and PEERS (a bad one throws, naming it),
+ * then waits until this node has an address; null if stopped meanwhile.
+ */
+async function ownAddress(config: Config, log: Logger, signal: AbortSignal, deps: RunDeps): Promise<string | null> {
+  let plan = planNetwork(config, deps.localNetwork());
+  while (plan.self === null) {
+    log.warn({}, "no usable address on any interface yet; waiting");
+    if (!(await deps.sleep(config.scanIntervalMs, signal))) return null;
+    plan = planNetwork(config, deps.localNetwork());
+  }
+  logPlan(log, plan);
+  return signal.aborted ? null : plan.self;
+}
+
+function summary(c: Config): Record<string, unknown> {
+  return {
+    quorum: c.quorum,
+    controlPlanes: c.controlPlanes,
+    scanIntervalMs: c.scanIntervalMs,
+    consentIntervalMs: c.consentIntervalMs,
+    preBootstrapDelayMs: c.preBootstrapDelayMs,
+    scanTimeoutMs: c.scanTimeoutMs,
+    scanConcurrency: c.scanConcurrency,
+    scanCidr: c.scanCidr,
+    peers: c.peers,
+    nodeAddress: c.nodeAddress,
+  };
+}
