@@ -4,8 +4,8 @@
 // (boot time, then IP) ⇒ follow; otherwise wait the pre-bootstrap delay once
 // and call Bootstrap. Unknown etcd evidence counts as "not bootstrapped"
 // (fail-open), and seeing a quorum is taken for having its consent.
-import { compareAddresses } from "../../src/core/address.js";
 import type { Decision } from "../../src/core/agent.js";
+import { order } from "../../src/core/candidates.js";
 import type { Policy } from "./world.js";
 
 export const baseline: Policy = {
@@ -27,7 +27,7 @@ export const baseline: Policy = {
             return { kind: "exit", code: 0, reason: requested ? "bootstrap-succeeded" : "already-bootstrapped" };
           }
           if (seen.size < cfg.quorum) return { kind: "wait", ms: cfg.scanIntervalMs, reason: "quorum not reached" };
-          const oldest = [...seen.values()].sort((a, b) => (a.bootTime !== b.bootTime ? (a.bootTime < b.bootTime ? -1 : 1) : compareAddresses(a.address, b.address)))[0];
+          const oldest = [...seen.values()].sort(order)[0];
           if (oldest?.address !== view.self.address) return { kind: "wait", ms: cfg.followerCheckIntervalMs, reason: "not leader" };
           if (requested) return { kind: "wait", ms: cfg.consentIntervalMs, reason: "waiting for etcd" };
           if (view.now < retryAt) return { kind: "wait", ms: retryAt - view.now, reason: "bootstrap backoff" };

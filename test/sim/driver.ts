@@ -3,13 +3,14 @@
 // can strike inside a pass: before the ballot is persisted, after it (before
 // the Bootstrap call), or after the call (its reply then never arrives).
 import { decodeBallot, encodeBallot } from "../../src/ballots/codec.js";
+import { afterAnswer, bootstrapAnswer } from "../../src/core/bootstrap-answer.js";
 import type { Ballot, View } from "../../src/core/types.js";
 import { describe } from "./format.js";
 import { observe } from "./network.js";
 import { hash } from "./prng.js";
 import { regression } from "./registers.js";
 import { callBootstrap, reboot } from "./talos.js";
-import { controlPlanes, cover, draw, log, violate, type SimNode, type World } from "./world.js";
+import { cover, draw, etcdNodes, log, violate, type SimDecision, type SimNode, type World } from "./world.js";
 
 /** More zero-ms waits in a row than this at one instant is a busy loop. */
 const MAX_ZERO_WAITS = 3;
@@ -46,9 +47,9 @@ function pass(w: World, n: SimNode): void {
   if (proc === null) throw new Error("running agent without a process");
   n.passes += 1;
   const u = (salt: number): number => hash(w.schedule.seed, n.index, n.passes, 5000 + salt);
-  const view = observe(w, n);
+  const { view, nodes } = observe(w, n);
   if (equalBootTimes(w, n, view)) cover(w, "equal boot times in a view");
-  const out = proc.pass(view, u(0));
+  const out = proc.pass(view, u(0), nodes);
   const crash = crashPoint(w, u(1), u(2));
   if (crash !== "none" && (crash !== "after-call" || out.decision.kind === "bootstrap")) cover(w, `agent crash ${crash} (${out.decision.kind})`);
   if (crash === "before-persist") return crashAgent(w, n, restartMs(w, n), "before persisting");
@@ -61,6 +62,8 @@ function pass(w: World, n: SimNode): void {
       return waitFor(w, n, d.ms);
     case "exit":
       return exit(w, n);
+    case "stand-down":
+      return standDown(w, n, d.init);
     case "bootstrap":
       return bootstrap(w, n, crash === "after-call", u(3));
     default: {
@@ -97,28 +100,41 @@ function exit(w: World, n: SimNode): void {
   n.gen += 1;
   w.exits.set(n.spec.name, w.now);
   if (w.now < w.schedule.healAt) cover(w, "agent exits before the heal");
-  if (!controlPlanes(w).some((m) => m.up && m.etcd === "running")) {
+  if (!etcdNodes(w).some((m) => m.up && m.etcd === "running")) {
     violate(w, `${n.spec.name} exited 0 but no etcd of this cluster is running`);
   }
 }
 
+/** standDown: exit 0 beside an init node, allowed only if one really is there (its etcd may not run yet). */
+function standDown(w: World, n: SimNode, init: readonly string[]): void {
+  cover(w, "agent stands down beside an init node");
+  log(w, n.spec.name, `stands down: init node at ${init.join(", ")}`);
+  n.agent = "exited";
+  n.process = null;
+  n.gen += 1;
+  w.exits.set(n.spec.name, w.now);
+  if (!w.nodes.some((m) => m.spec.kind === "init")) violate(w, `${n.spec.name} stood down with no init node in the world`);
+}
+
+/** bootstrap calls Bootstrap; the answer is classified by the daemon's own table (core/bootstrap-answer.ts). */
 function bootstrap(w: World, n: SimNode, crashAfterCall: boolean, u: number): void {
-  const answer = callBootstrap(w, n);
-  log(w, n.spec.name, `Bootstrap → ${answer}`);
-  if (answer === "ok" && !w.healed && hash(w.schedule.seed, n.index, n.passes, 7000) < w.schedule.faults.rebootAfterBootstrap) {
+  const failure = callBootstrap(w, n);
+  log(w, n.spec.name, `Bootstrap → ${failure === null ? "OK" : failure.kind}`);
+  if (failure === null && !w.healed && hash(w.schedule.seed, n.index, n.passes, 7000) < w.schedule.faults.rebootAfterBootstrap) {
     const at = draw(w, n, 40 + n.passes, [0, w.schedule.timing.etcdWriteMs[0]]);
     const down = draw(w, n, 41 + n.passes, [5_000, 60_000]);
     w.q.push(w.now + at, () => !w.healed && reboot(w, n, down, startAgent));
   }
   if (crashAfterCall) return crashAgent(w, n, restartMs(w, n), "waiting for the Bootstrap reply");
   const lost = !w.healed && u < w.schedule.faults.replyLost;
-  const reply = lost ? "retry" : answer === "failed-precondition" ? "retry" : "ok";
+  const next = afterAnswer(bootstrapAnswer(lost ? { kind: "timeout", message: "DeadlineExceeded" } : failure));
+  if (next === "stop") return violate(w, `${n.spec.name}: Bootstrap refused (${failure?.kind ?? "OK"}), which Talos never answers here`);
   const gen = n.gen;
   w.q.push(w.now + draw(w, n, 20 + n.passes, w.schedule.timing.callMs), () => {
     if (n.gen !== gen || n.agent !== "running" || n.process === null) return;
     if (lost) log(w, n.spec.name, "Bootstrap reply lost (DeadlineExceeded)");
-    if (lost && answer === "ok") cover(w, "Bootstrap succeeded, reply lost");
-    n.process.after(reply, w.now, hash(w.schedule.seed, n.index, n.passes, 6000));
+    if (lost && failure === null) cover(w, "Bootstrap succeeded, reply lost");
+    n.process.after(next, w.now, hash(w.schedule.seed, n.index, n.passes, 6000));
     schedulePass(w, n, 0);
   });
 }
@@ -139,12 +155,14 @@ function crashPoint(w: World, u: number, v: number): CrashPoint {
 
 const restartMs = (w: World, n: SimNode): number => draw(w, n, 30 + n.passes, [500, 15_000]);
 
-function decision(d: import("../../src/core/agent.js").Decision): string {
+function decision(d: SimDecision): string {
   switch (d.kind) {
     case "wait":
       return `wait ${d.ms}ms (${d.reason})`;
     case "exit":
       return `exit 0 (${d.reason})`;
+    case "stand-down":
+      return `exit 0 (init node ${d.init.join(", ")})`;
     case "bootstrap":
       return "BOOTSTRAP";
   }

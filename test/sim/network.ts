@@ -2,35 +2,68 @@
 // reads (a version of the peer's register from up to staleMaxMs ago, from its
 // history), duplicated reads, unreadable ballots, unknown etcd evidence, and
 // foreign control planes whose ballots belong to another cluster.
+//
+// Where a node looks, and which address it calls its own, is the shell's own
+// planning (src/agent/network.ts), run on the node's simulated interfaces.
+import { planNetwork } from "../../src/agent/network.js";
 import { decodeBallot } from "../../src/ballots/codec.js";
-import { compareAddresses } from "../../src/core/address.js";
-import type { Ballot, BallotRead, EtcdEvidence, PeerView, View } from "../../src/core/types.js";
+import type { TypedNode } from "../../src/core/init-node.js";
+import type { Ballot, BallotRead, EtcdEvidence, MachineType, PeerView, View } from "../../src/core/types.js";
+import { targets } from "../../src/discovery/addresses.js";
+import { parsePrefix } from "../../src/discovery/prefixes.js";
 import { hash, hex } from "./prng.js";
 import { etcdEvidence, reportedBootTime } from "./talos.js";
 import { controlPlanes, cover, reachable, type SimNode, type World } from "./world.js";
 
+interface NodeNetwork {
+  /** The node's own address, as the shell picks it. */
+  readonly self: string;
+  /** Every address a full scan of this node probes. */
+  readonly scanned: ReadonlySet<string>;
+}
+
+const networks = new WeakMap<SimNode, NodeNetwork>();
+
 /**
- * selfAddress is what the shell reports as our own address: the lowest of
- * the node's addresses, the one peers keep when they reach it on several.
+ * network plans a node's network with the shell's planNetwork: its
+ * interfaces hold each of its addresses as a host prefix (/32, /128: nothing
+ * to scan around them), and PEERS lists every address of the world, so the
+ * scan reaches everyone but the node itself. Planned once: simulated
+ * interfaces do not change.
  */
-export function selfAddress(n: SimNode): string {
-  const e = n.spec.extraAddress;
-  return e === null || compareAddresses(n.spec.address, e) < 0 ? n.spec.address : e;
+function network(w: World, n: SimNode): NodeNetwork {
+  const known = networks.get(n);
+  if (known !== undefined) return known;
+  const own = addressesOf(n);
+  const local = { addresses: own, prefixes: own.map((a) => parsePrefix(a)) };
+  const plan = planNetwork({ scanCidr: [], peers: w.nodes.flatMap(addressesOf), nodeAddress: null, scanMaxAddresses: 65_536 }, local);
+  if (plan.self === null) throw new Error(`${n.spec.name} has no address`);
+  const planned = { self: plan.self, scanned: new Set(targets(plan.targets)) };
+  networks.set(n, planned);
+  return planned;
 }
 
-/** addressesSeen: where `reader` can reach `p` (the second address may be off its routes). */
-function addressesSeen(reader: SimNode, p: SimNode): string[] {
-  const extra = p.spec.extraAddress;
-  const all = extra === null || p.spec.extraHiddenFrom.includes(reader.spec.name) ? [p.spec.address] : [p.spec.address, extra];
-  // The scan finds the node itself at its other addresses: a "peer" with our own id.
-  return p === reader ? all.filter((a) => a !== selfAddress(reader)) : all;
+const addressesOf = (n: SimNode): string[] => (n.spec.extraAddress === null ? [n.spec.address] : [n.spec.address, n.spec.extraAddress]);
+
+/** selfAddress is what the shell reports as our own address. */
+export const selfAddress = (w: World, n: SimNode): string => network(w, n).self;
+
+/** addressesSeen: where a scan of `reader` finds `p` (the second address may be off its routes). */
+function addressesSeen(w: World, reader: SimNode, p: SimNode): string[] {
+  const scanned = network(w, reader).scanned;
+  const hidden = p.spec.extraHiddenFrom.includes(reader.spec.name);
+  return addressesOf(p).filter((a) => scanned.has(a) && !(hidden && a === p.spec.extraAddress));
 }
 
-/** observe builds the View a pass of `reader` gets now. */
-export function observe(w: World, reader: SimNode): View {
+/** The machine type each node's apid reports: foreign control planes are control planes too. */
+const MACHINE_TYPES: Record<SimNode["spec"]["kind"], MachineType> = { cp: "controlplane", init: "init", worker: "worker", foreign: "controlplane" };
+
+/** observe builds the View a pass of `reader` gets now, and the machine types in it. */
+export function observe(w: World, reader: SimNode): { view: View; nodes: TypedNode[] } {
   const f = w.healed ? null : w.schedule.faults;
   const roll = (target: number, salt: number): number => hash(w.schedule.seed, reader.index, reader.passes, target, salt);
   const peers: PeerView[] = [];
+  const nodes: TypedNode[] = [{ address: selfAddress(w, reader), machineType: MACHINE_TYPES[reader.spec.kind] }];
   for (const p of w.nodes) {
     if (p.spec.kind === "worker") continue; // the shell keeps control planes only
     if (p.spec.kind === "foreign" && !w.policy.seesForeign) continue;
@@ -38,9 +71,10 @@ export function observe(w: World, reader: SimNode): View {
       if (p.up && reachable(w, p, reader)) cover(w, "one-way cut hides a peer");
       continue;
     }
-    addressesSeen(reader, p).forEach((address, k) => {
+    addressesSeen(w, reader, p).forEach((address, k) => {
+      nodes.push({ address, machineType: MACHINE_TYPES[p.spec.kind] });
       const copies = f !== null && roll(p.index, 10 + k) < f.dup ? 2 : 1;
-      if (copies > 1 || k > 0) cover(w, p === reader ? "node reads itself at its other address" : "same ballot read twice in one pass");
+      if (copies > 1 || k > 0) cover(w, "same ballot read twice in one pass");
       for (let c = 0; c < copies; c++) {
         const salt = 100 * (k + 1) + 10 * c;
         if (f !== null && roll(p.index, salt) < f.loss) continue;
@@ -50,11 +84,12 @@ export function observe(w: World, reader: SimNode): View {
   }
   // The core must not depend on the order of the scan.
   const order = peers.map((p, i) => ({ p, k: roll(1000 + i, 99) })).sort((a, b) => a.k - b.k);
-  return {
+  const view: View = {
     now: w.now,
-    self: { address: selfAddress(reader), bootTime: reportedBootTime(reader), etcd: evidence(w, reader, roll(reader.index, 7)) },
+    self: { address: selfAddress(w, reader), bootTime: reportedBootTime(reader), etcd: evidence(w, reader, roll(reader.index, 7)) },
     peers: order.map((x) => x.p),
   };
+  return { view, nodes };
 }
 
 function evidence(w: World, n: SimNode, u: number): EtcdEvidence {

@@ -1,7 +1,9 @@
-// Our policy: the pure core, driven the way the daemon drives it. The agent's
-// memory is an AgentState in this closure, lost with the process; only the
-// ballot it returns is durable (the driver persists it before acting).
+// Our policy: the pure core, driven the way the daemon drives it: the
+// init-node rule first (core/init-node.ts, as in agent/run.ts), then step().
+// The agent's memory is an AgentState in this closure, lost with the process;
+// only the ballot it returns is durable (the driver persists it before acting).
 import { afterBootstrap, initialState, step, type AgentState } from "../../src/core/agent.js";
+import { initNodes } from "../../src/core/init-node.js";
 import type { Ballot } from "../../src/core/types.js";
 import type { Policy } from "./world.js";
 
@@ -13,7 +15,9 @@ export const ours: Policy = {
     const cfg = schedule.cfg;
     let state: AgentState = initialState(durable ?? fresh);
     return {
-      pass(view, random) {
+      pass(view, random, nodes) {
+        const init = initNodes(nodes);
+        if (init.length > 0) return { ballot: null, decision: { kind: "stand-down", init }, note: "init node in view" };
         const r = step(state, view, cfg, random);
         state = r.state;
         const chosen = r.report.chosen === null ? "-" : r.report.chosen.address;

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { baseline } from "./baseline.js";
 import { ours } from "./ours.js";
-import { bridge, islands, multiHomedTie } from "./scenarios.js";
+import { bridge, initNode, islands, multiHomedTie } from "./scenarios.js";
 import { simulate, type Outcome } from "./simulate.js";
 
 const VARIANTS = 300;
@@ -53,5 +53,15 @@ describe("multi-homed tie: equal boot times, B also answers below A's address", 
     const o = simulate(multiHomedTie(true), ours, true);
     expect(o.violation, show(o)).toBeNull();
     expect(o.livenessFailure, show(o)).toBeNull();
+  });
+});
+
+describe("init node: Talos bootstraps it by itself (the shell's init-node rule, core/init-node.ts)", () => {
+  it("every agent stands down: one etcd cluster, the init node's, and no Bootstrap call", () => {
+    const o = simulate(initNode(), ours, true);
+    expect(o.violation, show(o)).toBeNull();
+    expect(o.livenessFailure, show(o)).toBeNull();
+    expect(o.coverage.get("agent stands down beside an init node"), show(o)).toBe(3);
+    expect(o.trace?.some((l) => l.includes("Bootstrap →")), show(o)).toBe(false);
   });
 });

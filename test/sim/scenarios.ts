@@ -82,3 +82,28 @@ export function islands(quorum: number): Schedule {
   const cuts = names.flatMap((a) => names.filter((b) => b !== a).map((b) => ({ from: a, to: b, start: 0, end: Number.POSITIVE_INFINITY })));
   return { ...bridge(quorum), cuts };
 }
+
+/**
+ * initNode: three control planes with our agent, quorum 2, beside a fourth
+ * node of machine type init that Talos bootstraps by itself at its first
+ * time sync. Time syncs late (20 s), so the agents see the init node long
+ * before its etcd runs: without the init-node rule they would bootstrap one
+ * of their own and make a second cluster at the sync.
+ */
+export function initNode(): Schedule {
+  const init: NodeSpec = { ...cp(11, "I", 4, 0), kind: "init", agentStarts: false };
+  return {
+    seed: 11,
+    cfg: { ...(presets[1] as Schedule["cfg"]), quorum: 2 },
+    cluster: hex(64, 11, 0),
+    nodes: [init, cp(11, "A", 1, 1_000), cp(11, "B", 2, 1_000), cp(11, "C", 3, 1_000)],
+    cuts: [],
+    crashes: [],
+    reboots: [],
+    faults: noFaults,
+    timing: { ...defaultTiming, syncMs: [20_000, 20_000], criMs: [0, 0], agentMs: [3_000, 3_000], skewSec: 0 },
+    healAt: 60_000,
+    deadAfterHeal: [],
+    foreignEtcd: "absent",
+  };
+}

@@ -4,7 +4,12 @@
 // the very same one.
 import type { CoreConfig } from "../../src/core/agent.js";
 
-export type NodeKind = "cp" | "worker" | "foreign";
+/**
+ * cp: a control plane running our agent. init: a control plane of machine
+ * type init, which Talos bootstraps by itself at its first time sync (it runs
+ * no agent: ours stands down on an init node). worker, foreign: never voters.
+ */
+export type NodeKind = "cp" | "init" | "worker" | "foreign";
 
 export interface NodeSpec {
   /** Short name for traces: A…G control planes, W workers, F foreign. */

@@ -7,7 +7,7 @@ import { crashAgent, startAgent } from "./driver.js";
 import type { Schedule } from "./schedule.js";
 import { doneAt, judge, living } from "./liveness.js";
 import { boot, powerOff, reboot, sync } from "./talos.js";
-import { controlPlanes, createWorld, log, violate, type Policy, type World } from "./world.js";
+import { controlPlanes, createWorld, etcdNodes, log, violate, type Policy, type World } from "./world.js";
 
 /** A seed that needs more events than this is looping (a few thousand is typical). */
 const MAX_EVENTS = 200_000;
@@ -115,7 +115,7 @@ function check(w: World, events: number): void {
 }
 
 function splitBrain(w: World): string | null {
-  const clusters = new Set(controlPlanes(w).flatMap((n) => (n.data === null ? [] : [n.data])));
+  const clusters = new Set(etcdNodes(w).flatMap((n) => (n.data === null ? [] : [n.data])));
   if (clusters.size > 1) return `split brain: etcd data of ${[...clusters].join(" and ")}`;
   return null;
 }

@@ -2,14 +2,14 @@
 // the first time sync, Bootstrap's checks in Talos's order, an intent that
 // lives in machined memory until etcd writes its data dir, and the join loop
 // of an etcd that was never bootstrapped.
+import type { CallFailure } from "../../src/core/bootstrap-answer.js";
 import type { EtcdEvidence } from "../../src/core/types.js";
 import { hash } from "./prng.js";
-import { controlPlanes, cover, draw, log, reachable, type SimNode, type World } from "./world.js";
+import { cover, draw, etcdNodes, log, reachable, type SimNode, type World } from "./world.js";
 
 /** Virtual time 0 is this Unix second. */
 const EPOCH_SEC = 1_767_225_600n;
 
-export type TalosAnswer = "ok" | "already-exists" | "failed-precondition";
 
 /** reportedBootTime is SystemStat.boot_time: wall clock − uptime, so skewed until the first sync. */
 export function reportedBootTime(n: SimNode): bigint {
@@ -48,7 +48,8 @@ export function sync(w: World, n: SimNode): void {
   if (n.synced) return;
   n.synced = true;
   log(w, n.spec.name, `time sync (boot time now ${reportedBootTime(n)})`);
-  if (n.spec.kind !== "cp") return;
+  if (n.spec.kind === "init" && n.data === null) return selfBootstrap(w, n);
+  if (n.spec.kind !== "cp" && n.spec.kind !== "init") return;
   if (n.data !== null) {
     const boots = n.boots;
     w.q.push(w.now + draw(w, n, 4, w.schedule.timing.etcdWriteMs), () => {
@@ -79,12 +80,25 @@ export function powerOff(w: World, n: SimNode, why: string): void {
   n.intent = null;
 }
 
-/** callBootstrap is MachineService/Bootstrap on the node's own apid. */
-export function callBootstrap(w: World, n: SimNode): TalosAnswer {
+/** callBootstrap is MachineService/Bootstrap on the node's own apid: null is OK, else how it failed. */
+export function callBootstrap(w: World, n: SimNode): CallFailure | null {
   w.calls += 1;
-  if (!n.criReady || !n.synced) return cover(w, "Bootstrap: FailedPrecondition"), "failed-precondition";
-  if (n.data !== null) return cover(w, "Bootstrap: AlreadyExists"), "already-exists";
+  if (!n.criReady || !n.synced) return cover(w, "Bootstrap: FailedPrecondition"), { kind: "failed-precondition", message: "bootstrap is not available yet" };
+  if (n.data !== null) return cover(w, "Bootstrap: AlreadyExists"), { kind: "already-exists", message: "etcd data directory is not empty" };
   if (n.intent !== null) cover(w, "Bootstrap again before etcd wrote its data");
+  createCluster(w, n);
+  return null;
+}
+
+/** selfBootstrap: Talos bootstraps an init node itself, at its first time sync. */
+function selfBootstrap(w: World, n: SimNode): void {
+  cover(w, "init node bootstraps itself");
+  log(w, n.spec.name, "init node: Talos bootstraps etcd by itself");
+  createCluster(w, n);
+}
+
+/** createCluster: etcd on n starts a new cluster, once its data dir is written (an intent until then). */
+function createCluster(w: World, n: SimNode): void {
   if (!w.bootstrapped.includes(n.spec.name)) w.bootstrapped.push(n.spec.name);
   w.successes.push(w.now);
   const intent = ++w.intents;
@@ -97,7 +111,6 @@ export function callBootstrap(w: World, n: SimNode): TalosAnswer {
     log(w, n.spec.name, "etcd wrote its data dir (new cluster)");
     run(w, n);
   });
-  return "ok";
 }
 
 function run(w: World, n: SimNode): void {
@@ -111,7 +124,7 @@ function joinLoop(w: World, n: SimNode): void {
   const tick = (): void => {
     if (n.boots !== boots || !n.up || n.data !== null) return;
     if (n.intent === null) {
-      const member = controlPlanes(w).find((m) => m !== n && m.etcd === "running" && reachable(w, n, m));
+      const member = etcdNodes(w).find((m) => m !== n && m.etcd === "running" && reachable(w, n, m));
       if (member !== undefined) {
         n.data = member.data;
         if (!reachable(w, member, n)) cover(w, "etcd joins across a one-way cut");

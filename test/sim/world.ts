@@ -1,8 +1,8 @@
 // The simulated world's state: one record per node, the event queue, and the
 // facts the checkers need (who ever got a successful Bootstrap, who exited).
-import type { Ballot } from "../../src/core/types.js";
 import type { Decision } from "../../src/core/agent.js";
-import type { View } from "../../src/core/types.js";
+import type { TypedNode } from "../../src/core/init-node.js";
+import type { Ballot, View } from "../../src/core/types.js";
 import { hash } from "./prng.js";
 import { queue, type Queue } from "./queue.js";
 import type { NodeSpec, Schedule } from "./schedule.js";
@@ -10,9 +10,13 @@ import type { NodeSpec, Schedule } from "./schedule.js";
 export type EtcdState = "absent" | "preparing" | "running";
 export type AgentStatus = "not-started" | "running" | "crashed" | "exited" | "down";
 
+/** What a pass decides: the core's decision, or standing down beside an init node (the shell's rule). */
+export type SimDecision = Decision | { readonly kind: "stand-down"; readonly init: readonly string[] };
+
 /** One agent process: its in-memory state lives in the closure and dies with it. */
 export interface AgentProcess {
-  pass(view: View, random: number): { ballot: Ballot | null; decision: Decision; note: string };
+  /** `nodes`: this node and the control planes in view, with their machine types. */
+  pass(view: View, random: number, nodes: readonly TypedNode[]): { ballot: Ballot | null; decision: SimDecision; note: string };
   after(answer: "ok" | "retry", now: number, random: number): void;
 }
 
@@ -117,7 +121,11 @@ export function createWorld(schedule: Schedule, policy: Policy, trace: boolean):
   };
 }
 
+/** controlPlanes: the control planes that run our agent. */
 export const controlPlanes = (w: World): SimNode[] => w.nodes.filter((n) => n.spec.kind === "cp");
+
+/** etcdNodes: every node whose etcd is of this cluster, init nodes included. */
+export const etcdNodes = (w: World): SimNode[] => w.nodes.filter((n) => n.spec.kind === "cp" || n.spec.kind === "init");
 
 /** reachable: can `from` read `to` now? Cuts are directed; a symmetric one is two. */
 export function reachable(w: World, from: SimNode, to: SimNode): boolean {
