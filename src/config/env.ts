@@ -27,7 +27,7 @@ export interface Config {
   /** Addresses probed in addition to the scan. */
   readonly peers: readonly string[];
   readonly scanMaxAddresses: number;
-  /** This node's own apid address; default: the first address of its interfaces. */
+  /** This node's own apid address; default: the lowest address of its interfaces (agent/network.ts). */
   readonly nodeAddress: string | null;
   /** Run even where Omni manages the node (Omni bootstraps its clusters itself: two Bootstraps split etcd). */
   readonly ignoreOmni: boolean;

@@ -12,7 +12,7 @@ export const isControlPlane = (t: MachineType): boolean => t === "controlplane" 
  * only "absent" can ever lead to Bootstrap.
  */
 export type EtcdEvidence =
-  | { kind: "running" } // etcd service Running + healthy, or a member list answered
+  | { kind: "running" } // etcd service Running + healthy (ServiceList)
   | { kind: "absent"; state: string } // etcd known not to run (e.g. "Preparing", "Waiting")
   | { kind: "unknown"; reason: string }; // could not be read
 
