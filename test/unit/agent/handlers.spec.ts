@@ -13,7 +13,18 @@ const grpc = (code: number, details: string) => toTalosError(Object.assign(new E
 
 function client(over: Partial<TalosClient>) {
   const none = () => Promise.reject(new Error("not scripted"));
-  const c: TalosClient = { systemStat: none, machineType: none, serviceList: none, read: none, bootstrap: none, close: () => undefined, ...over };
+  const c: TalosClient = {
+    systemStat: none,
+    machineType: none,
+    getResource: none,
+    serviceList: none,
+    read: none,
+    bootstrap: none,
+    listResources: none,
+    etcdRecover: none,
+    close: () => undefined,
+    ...over,
+  };
   return async () => c;
 }
 const services = (...list: ServiceStatus[]) => client({ serviceList: async () => list });
