@@ -66,5 +66,5 @@ function progress(proposer: Candidate, candidates: readonly Candidate[], quorum:
       ? candidates.filter((c) => sameNumber(c.ballot.promised, p.number)).length
       : candidates.filter((c) => sameNumber(c.ballot.accepted?.number, p.number)).length;
   const verb = p.phase === "prepare" ? "promised" : "accepted";
-  return `proposal round ${p.number.round} by ${who}: ${answered} of ${quorum} ${verb}`;
+  return `proposal round ${p.number.round} by ${who}: ${verb} by ${answered}, ${quorum} needed`;
 }

@@ -41,7 +41,7 @@ describe("whyWaiting()", () => {
   it("counts the answers to the open proposal", () => {
     const proposer = ballot(3, { promised: num(1, 3), proposal: { phase: "prepare", number: num(1, 3) } });
     const v = view(0, "10.0.0.2", 300, [peer("10.0.0.3", 200, proposer), peer("10.0.0.4", 400, ballot(4))]);
-    expect(why(v, 3)).toBe("quorum 3 in view; proposal round 1 by 10.0.0.3: 2 of 3 promised");
+    expect(why(v, 3)).toBe("quorum 3 in view; proposal round 1 by 10.0.0.3: promised by 2, 3 needed");
   });
 
   it("follows a chosen nominee", () => {
