@@ -1,9 +1,9 @@
 // What an action does to the model's state. Deterministic: a trace is just
 // its list of actions, replayed by format.ts.
-import { NODES, ballotOf, boot, brokenPromise, pass, rebase, reply, timers, type AgentState, type Ballot } from "./adapter.js";
+import { NODES, ballotOf, boot, brokenPromise, coreKey, pass, rebase, reply, timers, type AgentState, type Ballot } from "./adapter.js";
 import { FAIL, KEEP, type Action } from "./actions.js";
 import { recordPass } from "./invariants.js";
-import { agent, sameValue, withFacts, type Agent, type ModelConfig, type ModelState } from "./state.js";
+import { agent, ballotId, sameValue, withFacts, type Agent, type ModelConfig, type ModelState } from "./state.js";
 
 export interface Applied {
   readonly next: ModelState;
@@ -64,6 +64,24 @@ function runPass(s: ModelState, act: Extract<Action, { kind: "pass" }>, cfg: Mod
   const note = r.outcome === "bootstrap" ? "BOOTSTRAP" : r.outcome === "exit" ? `exit (${r.reason})` : `wait (${r.reason})`;
   const broken = written ? brokenPromise(before, after) : null;
   return { next: trim(next, cfg), broken: broken === null ? null : `${NODES[x]?.name}'s register ${broken}`, note };
+}
+
+/**
+ * blind: a pass that changed nothing but the agent's copies and floors (same
+ * core, status, register and histories). Every future of the state after it
+ * is a future of the state before it: the agent's next pass could see, from
+ * the state before, anything it could see from the state after (its copy was
+ * chosen among the versions that pass offers, and its floor only rose), and
+ * nobody else's options changed. So the state after adds no reachable
+ * register, history or violation and need not be explored; the spec checks
+ * that pruning these reaches the same registers and histories.
+ */
+export function blind(prev: ModelState, next: ModelState, act: Action): boolean {
+  if (act.kind !== "pass" || prev.factsKey !== next.factsKey) return false;
+  const x = act.node;
+  const a = prev.agents[x] as Agent;
+  const b = next.agents[x] as Agent;
+  return a.status === b.status && prev.regs[x]?.at(-1) === next.regs[x]?.at(-1) && coreKey(a.core, ballotId) === coreKey(b.core, ballotId);
 }
 
 /**

@@ -1,5 +1,5 @@
 // npm run model -- --depth N [--variant connected|a-unreachable|both]
-//   [--mode folded|plain] [--window W] [--delay MS] [--mutant NAME]
+//   [--mode folded|plain] [--window W] [--delay MS] [--mutant NAME] [--no-prune]
 // Explores every interleaving up to depth N and prints, per level, the new
 // states; then depth, states, transitions, max frontier, time, and the first
 // violation with its trace. Exits 1 on a violation (expected with --mutant).
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     window: { type: "string", default: "2" },
     delay: { type: "string", default: "10000" },
     mutant: { type: "string" },
+    "no-prune": { type: "boolean", default: false },
   },
 });
 
@@ -28,8 +29,8 @@ if (values.mutant !== undefined && mutant === undefined) throw new Error(`--muta
 
 let failed = false;
 for (const variant of variants) {
-  const cfg = modelConfig({ variant, mode: values.mode as Mode, window: Number(values.window), preBootstrapDelayMs: Number(values.delay), ...(mutant ? { step: mutant.step } : {}) });
-  console.log(`model: 3 control planes, quorum ${cfg.core.quorum}, variant ${variant}, ${cfg.mode} mode, window ${cfg.window}, pre-bootstrap delay ${cfg.core.preBootstrapDelayMs} ms${mutant ? `, MUTANT ${values.mutant}` : ""}`);
+  const cfg = modelConfig({ variant, mode: values.mode as Mode, window: Number(values.window), preBootstrapDelayMs: Number(values.delay), prune: !values["no-prune"], ...(mutant ? { step: mutant.step } : {}) });
+  console.log(`model: 3 control planes, quorum ${cfg.core.quorum}, variant ${variant}, ${cfg.mode} mode, window ${cfg.window}, pre-bootstrap delay ${cfg.core.preBootstrapDelayMs} ms${cfg.prune ? "" : ", no pruning"}${mutant ? `, MUTANT ${values.mutant}` : ""}`);
   const r = explore(cfg, Number(values.depth), { onLevel: (l, so) => console.log(`  depth ${String(l.depth).padStart(2)}: ${String(l.states).padStart(9)} new states, ${String(so.states).padStart(10)} in all, ${(so.ms / 1000).toFixed(1)} s`) });
   console.log(`  ${summary(r)}`);
   if (r.violation !== null) {

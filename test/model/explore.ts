@@ -4,8 +4,10 @@
 // least depth it is reachable in: every state within the bound is visited,
 // and the first violation found has a shortest trace. No symmetry reduction:
 // A, B and C boot at different times, so they are not interchangeable.
+// With cfg.prune, passes that leave everything but the agent's copies as they
+// were are not followed (apply.ts, blind(), says why that loses nothing).
 import { enabled, type Action } from "./actions.js";
-import { apply } from "./apply.js";
+import { apply, blind } from "./apply.js";
 import { violation } from "./invariants.js";
 import { initialModel, key, type ModelConfig, type ModelState } from "./state.js";
 
@@ -97,6 +99,7 @@ export function explore(cfg: ModelConfig, maxDepth: number, hooks: Hooks = {}): 
         const { next: s, broken } = apply(state, action, cfg);
         transitions += 1;
         if (broken !== null) return result(depth - 1, false, { message: broken, actions: unwind({ action, prev: path }) });
+        if (cfg.prune && blind(state, s, action)) continue;
         if (!visited.add(key(s))) continue;
         hooks.onState?.(s);
         const p: Path = { action, prev: path };

@@ -23,7 +23,10 @@ function readsOf(s: ModelState, a: Extract<Action, { kind: "pass" }>): string {
     if (c === FAIL) return [`${who(y)}: read fails`];
     const b = c === KEEP ? agent.seen[y] : s.regs[y]?.[c];
     if (b === null || b === undefined) return [`${who(y)}: not in view`];
-    const how = c === KEEP ? "as last read" : version(s.regs[y] ?? [], c);
+    const reg = s.regs[y] ?? [];
+    const at = reg.indexOf(b);
+    // A kept copy inside the window may stand for any version there (apply.ts: representatives).
+    const how = at >= 0 ? version(reg, at) : "kept from an earlier read, older than the window";
     return [`${who(y)} (${how}): ${describe(b)}`];
   });
   return parts.join("; ");

@@ -22,12 +22,14 @@ export interface ModelConfig {
   readonly unreachable: readonly (readonly [number, number])[];
   /** The jitter fed to step(): it only changes how long a wait is, and time is abstract here. */
   readonly random: number;
+  /** Skip blind passes (apply.ts): a sound reduction, on unless comparing. */
+  readonly prune: boolean;
 }
 
 export type Variant = "connected" | "a-unreachable";
 
 /** variant: who may fail to read whom. In "a-unreachable", B and C may lose sight of A (A still sees them). */
-export function modelConfig(o: { variant: Variant; mode?: Mode; window?: number; quorum?: number; preBootstrapDelayMs?: number; step?: StepFn }): ModelConfig {
+export function modelConfig(o: { variant: Variant; mode?: Mode; window?: number; quorum?: number; preBootstrapDelayMs?: number; step?: StepFn; prune?: boolean }): ModelConfig {
   return {
     core: coreConfig(o.quorum ?? 2, o.preBootstrapDelayMs ?? 10_000),
     step: o.step ?? realStep,
@@ -35,6 +37,7 @@ export function modelConfig(o: { variant: Variant; mode?: Mode; window?: number;
     mode: o.mode ?? "folded",
     unreachable: o.variant === "a-unreachable" ? [[1, 0], [2, 0]] : [],
     random: 0.5,
+    prune: o.prune ?? true,
   };
 }
 
