@@ -40,11 +40,14 @@ export function freshBallot(n: NodeSpec): Ballot {
   return { version: 1, id: n.id, cluster: CLUSTER, promised: null, accepted: null, proposal: null };
 }
 
-/** boot is an agent (re)start: volatile state from nothing but the durable ballot. */
+/** firstBoot is the agent's first start, on the ballot it has just made. */
+export const firstBoot = (ballot: Ballot): AgentState => initialState(ballot);
+/** boot is a restart after a crash: volatile state from nothing but the durable ballot. */
 export const boot = (ballot: Ballot): AgentState => initialState(ballot);
 export const ballotOf = (s: AgentState): Ballot => s.ballot;
 
-export type Outcome = "wait" | "bootstrap" | "exit";
+/** What the model does after a pass: nothing, send Bootstrap, or stop this agent for good. */
+export type Outcome = "wait" | "bootstrap" | "stop";
 
 export interface PassResult {
   readonly state: AgentState;
@@ -69,8 +72,19 @@ export function pass(stepFn: StepFn, s: AgentState, self: NodeSpec, reads: reado
   const view: View = { now: 0, self: { address: self.address, bootTime: self.bootTime, etcd: { kind: "absent", state: "Preparing" } }, peers };
   const r = stepFn(s, view, cfg, random);
   const d = r.decision;
-  const reason = d.kind === "wait" ? d.reason : d.kind === "exit" ? d.reason : "";
-  return { state: r.state, outcome: d.kind, learned: r.report.chosen?.id ?? null, reason };
+  const learned = r.report.chosen?.id ?? null;
+  switch (d.kind) {
+    case "wait":
+      return { state: r.state, outcome: "wait", learned, reason: d.reason };
+    case "bootstrap":
+      return { state: r.state, outcome: "bootstrap", learned, reason: "" };
+    case "exit":
+      return { state: r.state, outcome: "stop", learned, reason: `exit 0: ${d.reason}` };
+    default: {
+      const unreachable: never = d;
+      throw new Error(`unknown decision ${JSON.stringify(unreachable)}`);
+    }
+  }
 }
 
 /** reply is the answer to our Bootstrap call: "retry" stands for a lost reply or FailedPrecondition. */

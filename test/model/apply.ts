@@ -57,11 +57,11 @@ function runPass(s: ModelState, act: Extract<Action, { kind: "pass" }>, cfg: Mod
   const after = ballotOf(r.state);
   const written = !sameValue(after, before);
   const regs = written ? s.regs.map((reg, i) => (i === x ? [...reg, after] : reg)) : s.regs;
-  const status = r.outcome === "bootstrap" ? "calling" : r.outcome === "exit" ? "done" : "up";
+  const status = r.outcome === "bootstrap" ? "calling" : r.outcome === "stop" ? "done" : "up";
   const floor = floors(regs, cfg, x);
   const mine = agent(status, r.state, cfg.mode === "folded" ? representatives(seen, regs, floor) : seen, floor);
   const next = recordPass(withAgent({ ...s, regs }, x, mine), x, r.outcome === "bootstrap", r.learned, written ? after : null);
-  const note = r.outcome === "bootstrap" ? "BOOTSTRAP" : r.outcome === "exit" ? `exit (${r.reason})` : `wait (${r.reason})`;
+  const note = r.outcome === "bootstrap" ? "BOOTSTRAP" : r.outcome === "stop" ? `stops (${r.reason})` : `wait (${r.reason})`;
   const broken = written ? brokenPromise(before, after) : null;
   return { next: trim(next, cfg), broken: broken === null ? null : `${NODES[x]?.name}'s register ${broken}`, note };
 }

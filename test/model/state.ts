@@ -3,7 +3,7 @@
 // what each last read of its peers), and the facts the invariants need.
 // Everything is immutable: a transition builds a new state sharing the rest,
 // which is what lets state keys be built from parts made once.
-import { NODES, boot, coreConfig, coreKey, freshBallot, realStep, type AgentState, type Ballot, type StepFn, type Vote } from "./adapter.js";
+import { NODES, coreConfig, coreKey, firstBoot, freshBallot, realStep, type AgentState, type Ballot, type StepFn, type Vote } from "./adapter.js";
 import type { CoreConfig } from "../../src/core/agent.js";
 
 /**
@@ -44,7 +44,7 @@ export function modelConfig(o: { variant: Variant; mode?: Mode; window?: number;
 export type Status = "up" | "calling" | "done";
 
 export interface Agent {
-  /** calling: its Bootstrap call is out and the reply has not come back. done: exited. */
+  /** calling: its Bootstrap call is out and the reply has not come back. done: stopped for good. */
   readonly status: Status;
   readonly core: AgentState;
   /** Per node: the version of its register this agent last read (null: not in view). */
@@ -91,7 +91,7 @@ export function withFacts(s: Omit<ModelState, "facts" | "factsKey">, facts: Fact
 
 export function initialModel(): ModelState {
   const regs = NODES.map((n) => [freshBallot(n)]);
-  const agents = regs.map(([b]) => agent("up", boot(b as Ballot), NODES.map(() => null), NODES.map(() => 0)));
+  const agents = regs.map(([b]) => agent("up", firstBoot(b as Ballot), NODES.map(() => null), NODES.map(() => 0)));
   return withFacts({ regs, agents }, { bootstrapped: [], learned: [], accepted: NODES.map(() => []), requested: [] });
 }
 
