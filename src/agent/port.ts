@@ -1,9 +1,10 @@
-// The shell's view of Talos: the four things the agent asks of a node, and
+// The shell's view of Talos: the five things the agent asks of a node, and
 // close. run.ts depends on this seam only, so the loop is driven by the real
 // client (talos-port.ts) in production and by a scripted fake in
 // test/unit/agent/.
 import type { BootstrapAnswer } from "../core/bootstrap-answer.js";
 import type { BallotRead, EtcdEvidence, ProbeResult } from "../core/types.js";
+import type { AffiliatesRead } from "./handlers/affiliates.js";
 
 export interface TalosPort {
   /** Reader certificate: machine type and boot time of one address. */
@@ -12,6 +13,8 @@ export interface TalosPort {
   etcd(address: string, signal: AbortSignal): Promise<EtcdEvidence>;
   /** Admin certificate (Read is admin-only): that node's ballot file. Never throws. */
   ballot(address: string, signal: AbortSignal): Promise<BallotRead>;
+  /** Reader certificate, on our OWN apid: its node id and the Affiliates Talos lists. Never throws. */
+  affiliates(address: string, signal: AbortSignal): Promise<AffiliatesRead>;
   /** Admin certificate: Bootstrap on that node. Never throws. */
   bootstrap(address: string, signal: AbortSignal): Promise<BootstrapAnswer>;
   /** Drops every connection (at exit). */

@@ -8,6 +8,7 @@ import type { ClientRole } from "../credentials/certs.js";
 import { probe } from "../discovery/probe.js";
 import type { Logger } from "../log.js";
 import { createTalosPool } from "../talos/pool.js";
+import { readAffiliates } from "./handlers/affiliates.js";
 import { readBallot } from "./handlers/ballot.js";
 import { callBootstrap } from "./handlers/bootstrap.js";
 import { readEtcd } from "./handlers/etcd.js";
@@ -28,6 +29,7 @@ export function createTalosPort(ca: MachineCa, config: Config, log: Logger): Tal
     probe: async (address, signal) => probe(address, { pool, reader: await identities("os:reader"), trust }, { signal, timeoutMs }),
     etcd: (address, signal) => readEtcd(as("os:reader", address), { signal, timeoutMs }),
     ballot: (address, signal) => readBallot(as("os:admin", address), { signal, timeoutMs }),
+    affiliates: (address, signal) => readAffiliates(as("os:reader", address), { signal, timeoutMs }),
     bootstrap: (address, signal) => callBootstrap(as("os:admin", address), { signal, timeoutMs: BOOTSTRAP_TIMEOUT_MS }),
     close: () => pool.closeAll(),
   };

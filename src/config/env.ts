@@ -8,6 +8,10 @@ export const PREFIX = "TALOS_AUTO_BOOTSTRAP_";
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal";
 
+/** Where peers are looked for (README "Finding the other control planes"). */
+export const PEER_DISCOVERY_MODES = ["auto", "no-scan", "scan-only"] as const;
+export type PeerDiscoveryMode = (typeof PEER_DISCOVERY_MODES)[number];
+
 export interface Config {
   readonly logLevel: LogLevel;
   /** Control planes (self included) whose consent a Bootstrap needs. */
@@ -31,6 +35,8 @@ export interface Config {
   readonly nodeAddress: string | null;
   /** Run even where Omni manages the node (Omni bootstraps its clusters itself: two Bootstraps split etcd). */
   readonly ignoreOmni: boolean;
+  /** auto: Talos discovery + PEERS, scan below quorum; no-scan: never scan; scan-only: PEERS + scan. */
+  readonly peerDiscovery: PeerDiscoveryMode;
 }
 
 /** ConfigError names every variable that is missing or wrong. */
@@ -74,6 +80,7 @@ const SPEC = {
   [`${PREFIX}SCAN_MAX_ADDRESSES`]: int(1, 16_777_216)({ default: 65_536 }),
   [`${PREFIX}NODE_ADDRESS`]: str({ default: "" }),
   [`${PREFIX}IGNORE_OMNI`]: bool({ default: false }),
+  [`${PREFIX}PEER_DISCOVERY`]: str({ default: "auto", choices: [...PEER_DISCOVERY_MODES] }),
 };
 
 /** loadConfig validates the environment; it throws ConfigError, never exits. */
@@ -106,8 +113,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     scanMaxAddresses: e[`${PREFIX}SCAN_MAX_ADDRESSES`],
     nodeAddress: e[`${PREFIX}NODE_ADDRESS`] === "" ? null : e[`${PREFIX}NODE_ADDRESS`],
     ignoreOmni: e[`${PREFIX}IGNORE_OMNI`],
+    peerDiscovery: e[`${PREFIX}PEER_DISCOVERY`] as PeerDiscoveryMode,
   };
   checkQuorum(config.quorum, config.controlPlanes);
+  checkPeerDiscovery(config);
   return Object.freeze(config);
 }
 
@@ -126,6 +135,16 @@ export function checkQuorum(quorum: number, controlPlanes: number | null): void 
     throw new ConfigError(
       `invalid configuration: ${PREFIX}QUORUM_NODES=${quorum} is not a strict majority of ${PREFIX}CONTROL_PLANES=${controlPlanes}; ` +
         `two groups could each bootstrap their own etcd (use ${Math.floor(controlPlanes / 2) + 1})`,
+    );
+  }
+}
+
+/** A SCAN_CIDR the mode never scans is a mistake to say at start, not to ignore. */
+export function checkPeerDiscovery(c: Pick<Config, "peerDiscovery" | "scanCidr">): void {
+  if (c.peerDiscovery === "no-scan" && c.scanCidr.length > 0) {
+    throw new ConfigError(
+      `invalid configuration: ${PREFIX}SCAN_CIDR is set but ${PREFIX}PEER_DISCOVERY=no-scan never scans; ` +
+        `unset one of them (auto scans SCAN_CIDR when discovery and PEERS show fewer control planes than the quorum)`,
     );
   }
 }

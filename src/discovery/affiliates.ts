@@ -83,6 +83,22 @@ export function controlPlanePeers(
   };
 }
 
+/**
+ * nodeIdOf reads Identities.cluster.talos.dev/local's yaml_spec (`nodeId: …`):
+ * this node's id, to leave itself out of the Affiliates; null if malformed.
+ */
+export function nodeIdOf(yamlSpec: string): string | null {
+  if (typeof yamlSpec !== "string" || yamlSpec.length > MAX_SPEC_BYTES) return null;
+  let spec: unknown;
+  try {
+    spec = parseYaml(yamlSpec, { maxAliasCount: 0 });
+  } catch {
+    return null;
+  }
+  const id = isRecord(spec) ? spec["nodeId"] : undefined;
+  return typeof id === "string" && /^[\x21-\x7e]+$/.test(id) && id.length <= MAX_NODE_ID_LENGTH ? id : null;
+}
+
 /** One affiliate: a peer, or why not. */
 function peerOf(item: ListedAffiliate, maxAddresses: number): ControlPlanePeer | string {
   if (typeof item.yamlSpec !== "string" || item.yamlSpec.length > MAX_SPEC_BYTES) return `spec missing or larger than ${MAX_SPEC_BYTES} bytes`;
