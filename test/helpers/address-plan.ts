@@ -4,8 +4,11 @@
 
 export type Role = "node" | "refusing" | "dropping";
 export type Family = "ipv4" | "ipv6" | "dual";
-/** bridge: hosts on one L2 segment; p2p: two hosts on one veth pair (/31, /127); single: one host alone (/32, /128). */
-export type Topology = "bridge" | "p2p" | "single";
+/**
+ * bridge: hosts on one L2 segment; p2p: two hosts on one veth pair (/31, /127); single: one host alone (/32, /128);
+ * routed: two segments (IPv4 /28s), each host on the one its spec names, a "router" host on both forwarding between them.
+ */
+export type Topology = "bridge" | "p2p" | "single" | "routed";
 
 export interface HostSpec {
   /** [a-z0-9-], short: it becomes part of the namespace name. */
@@ -14,6 +17,8 @@ export interface HostSpec {
   readonly role?: Role;
   /** Addresses per family for this host; default 1. */
   readonly addresses?: number;
+  /** routed: which segment the host is on; default 0. */
+  readonly segment?: 0 | 1;
 }
 
 export interface NetworkSpec {
@@ -36,6 +41,15 @@ export interface PlannedAddress {
   readonly family: 4 | 6;
   readonly address: string;
   readonly prefixLength: number;
+  /** routed: the segment (and interface eth<segment>) this address is on. */
+  readonly segment?: 0 | 1;
+}
+
+/** routed: how a host reaches the other segment. */
+export interface PlannedRoute {
+  readonly host: string;
+  readonly prefix: string;
+  readonly via: string;
 }
 
 export interface PlannedHost {
@@ -51,10 +65,14 @@ export interface AddressPlan {
   /** hostAddresses: the prefixes each host routes on-link (its addresses are /32, /128); else empty. */
   readonly onLinkRoutes: readonly string[];
   readonly hosts: readonly PlannedHost[];
+  /** routed: each host's route to the other segment, through the router; else empty. */
+  readonly routes: readonly PlannedRoute[];
 }
 
 export const FILLER = "filler";
 export const DROPPER = "dropper";
+/** routed: on both segments, forwarding; it also holds every spare address (nothing listens: they refuse). */
+export const ROUTER = "router";
 const NAME = /^[a-z0-9][a-z0-9-]{0,19}$/;
 
 /** 10.250.0.0/16: private, and every /28 of it is ours within our own namespaces. */
@@ -94,7 +112,8 @@ function checkShape(spec: NetworkSpec, topology: Topology): void {
   for (const h of spec.hosts) {
     if (!NAME.test(h.name)) throw new Error(`host name "${h.name}": use [a-z0-9-], ≤ 20 chars`);
     if (names.has(h.name)) throw new Error(`host name "${h.name}" used twice`);
-    if (h.name === FILLER || h.name === DROPPER) throw new Error(`host name "${h.name}" is reserved`);
+    if (h.name === FILLER || h.name === DROPPER || h.name === ROUTER) throw new Error(`host name "${h.name}" is reserved`);
+    if (h.segment !== undefined && topology !== "routed") throw new Error(`host "${h.name}": segment is for the routed topology`);
     names.add(h.name);
   }
   if (spec.hostAddresses === true && topology !== "bridge") throw new Error(`hostAddresses: bridge topology only`);
@@ -109,6 +128,7 @@ function checkShape(spec: NetworkSpec, topology: Topology): void {
 export function planAddresses(spec: NetworkSpec, seed: number): AddressPlan {
   const topology = spec.topology ?? "bridge";
   checkShape(spec, topology);
+  if (topology === "routed") return planRouted(spec, seed);
   const family = spec.family ?? "ipv4";
   const len = lengths(spec);
   const hosts: { name: string; role: Role; addresses: PlannedAddress[] }[] = spec.hosts.map((h) => ({
@@ -144,7 +164,39 @@ export function planAddresses(spec: NetworkSpec, seed: number): AddressPlan {
     throw new Error("droppingSpares: no spare addresses left for the dropper");
   }
   const extra = [dropper, filler].filter((h) => h.addresses.length > 0);
-  return { topology, prefixes, onLinkRoutes: spec.hostAddresses === true ? prefixes : [], hosts: [...hosts, ...extra] };
+  return { topology, prefixes, onLinkRoutes: spec.hostAddresses === true ? prefixes : [], hosts: [...hosts, ...extra], routes: [] };
+}
+
+/** routed: two adjacent IPv4 /28s of 10.250/16; the router takes the first host address of each, and the spares. */
+function planRouted(spec: NetworkSpec, seed: number): AddressPlan {
+  if ((spec.family ?? "ipv4") !== "ipv4") throw new Error("routed: IPv4 only");
+  if ((spec.droppingSpares ?? 0) > 0 || spec.hostAddresses === true || spec.prefixLength !== undefined) {
+    throw new Error("routed: no droppingSpares, hostAddresses or prefixLength");
+  }
+  const size = 16;
+  const pairs = 2 ** (28 - 16) / 2;
+  const base = V4_BASE + ((seed >>> 0) % pairs) * 2 * size;
+  const segments = [0, 1] as const;
+  const free = segments.map((seg) => hostNumbers(4, 28).map((h) => v4(base + seg * size + h)));
+  const planned = (seg: 0 | 1, address: string): PlannedAddress => ({ family: 4, address, prefixLength: 28, segment: seg });
+  const gateway = segments.map((seg) => free[seg]!.shift()!);
+  const hosts: PlannedHost[] = spec.hosts.map((h) => {
+    const seg = h.segment ?? 0;
+    const n = h.addresses ?? 1;
+    if (n > free[seg]!.length) throw new Error(`${h.name}: segment ${seg} has no room for ${n} more address(es)`);
+    return { name: h.name, role: h.role ?? "node", addresses: free[seg]!.splice(0, n).map((a) => planned(seg, a)) };
+  });
+  const router: PlannedHost = {
+    name: ROUTER,
+    role: "refusing",
+    addresses: segments.flatMap((seg) => [gateway[seg]!, ...free[seg]!].map((a) => planned(seg, a))),
+  };
+  const prefixes = segments.map((seg) => `${v4(base + seg * size)}/28`);
+  const routes = hosts.map((h) => {
+    const seg = h.addresses[0]?.segment ?? 0;
+    return { host: h.name, prefix: prefixes[1 - seg]!, via: gateway[seg]! };
+  });
+  return { topology: "routed", prefixes, onLinkRoutes: [], hosts: [...hosts, router], routes };
 }
 
 /** Every address a scan of the plan's prefixes may reach (same rule as the plan uses). */

@@ -3,7 +3,7 @@
 // address of the prefixes belongs to a host made here (address-plan.ts).
 import { randomInt } from "node:crypto";
 import { join } from "node:path";
-import { planAddresses, type AddressPlan, type NetworkSpec, type PlannedAddress, type Role } from "./address-plan.js";
+import { planAddresses, ROUTER, type AddressPlan, type NetworkSpec, type PlannedAddress, type Role } from "./address-plan.js";
 import { run, runOk, runSync, type CmdOptions, type CmdResult } from "./cmd.js";
 import { dropApid, dropFrom } from "./drop-rule.js";
 import { startProcess, type ManagedProcess } from "./process.js";
@@ -123,8 +123,9 @@ export async function createNetwork(spec: NetworkSpec): Promise<TestNetwork> {
   };
 }
 
-/** wire links the hosts (bridge, or one veth pair for p2p) and adds their addresses. */
+/** wire links the hosts (bridge, or one veth pair for p2p; two bridges and a router for routed) and adds their addresses. */
 async function wire(plan: AddressPlan, hosts: readonly TestHost[], bridgeNs: string | null): Promise<void> {
+  if (plan.topology === "routed") return wireRouted(plan, hosts, bridgeNs as string);
   if (bridgeNs === null) {
     const [a, b] = hosts;
     if (a === undefined || b === undefined) throw new Error("p2p needs two hosts");
@@ -151,6 +152,35 @@ async function wire(plan: AddressPlan, hosts: readonly TestHost[], bridgeNs: str
     // /32 hosts reach the prefix on-link (no gateway, no way out); needs the link up.
     for (const prefix of plan.onLinkRoutes) await runOk(["ip", "-n", h.ns, "route", "add", prefix, "dev", HOST_IFACE]);
   }
+}
+
+/**
+ * wireRouted: bridges br0 and br1 (one per segment) in the bridge namespace;
+ * each host gets eth<segment> on the segments its addresses are on (the
+ * router both), a route to the other segment through the router, and the
+ * router forwards. Still no default route: nothing leaves our namespaces.
+ */
+async function wireRouted(plan: AddressPlan, hosts: readonly TestHost[], bridgeNs: string): Promise<void> {
+  for (const seg of [0, 1]) {
+    await runOk(["ip", "-n", bridgeNs, "link", "add", `br${seg}`, "type", "bridge"]);
+    await runOk(["ip", "-n", bridgeNs, "link", "set", `br${seg}`, "up"]);
+  }
+  for (const [i, h] of hosts.entries()) {
+    for (const seg of [...new Set(h.addresses.map((a) => a.segment ?? 0))]) {
+      const iface = `eth${seg}`;
+      const port = `p${i}s${seg}`;
+      await runOk(["ip", "link", "add", "name", iface, "netns", h.ns, "type", "veth", "peer", "name", port, "netns", bridgeNs]);
+      await runOk(["ip", "-n", bridgeNs, "link", "set", port, "master", `br${seg}`]);
+      await runOk(["ip", "-n", bridgeNs, "link", "set", port, "up"]);
+      for (const a of h.addresses.filter((x) => (x.segment ?? 0) === seg)) {
+        await runOk(["ip", "-n", h.ns, "addr", "add", `${a.address}/${a.prefixLength}`, "dev", iface]);
+      }
+      await runOk(["ip", "-n", h.ns, "link", "set", iface, "up"]);
+    }
+  }
+  for (const r of plan.routes) await runOk(["ip", "-n", hosts.find((h) => h.name === r.host)!.ns, "route", "add", r.prefix, "via", r.via]);
+  const router = hosts.find((h) => h.name === ROUTER);
+  if (router !== undefined) await runOk(["ip", "netns", "exec", router.ns, "sysctl", "-qw", "net.ipv4.ip_forward=1"]);
 }
 
 /** logPath is a convenience for spawn: <dir>/<host>.<what>.log. */

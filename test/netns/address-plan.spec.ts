@@ -16,6 +16,7 @@ const SPECS: Record<string, NetworkSpec> = {
   "single /32": { topology: "single", hosts: [{ name: "a" }] },
   "single /128": { family: "ipv6", topology: "single", hosts: [{ name: "a" }] },
   "dual stack as /32 and /128 host addresses": { family: "dual", hosts: [{ name: "a" }, { name: "b" }], droppingSpares: 2, hostAddresses: true },
+  "routed, two segments": { topology: "routed", hosts: [{ name: "a" }, { name: "b" }, { name: "c", segment: 1 }] },
 };
 
 describe("planAddresses()", () => {
@@ -56,6 +57,20 @@ describe("planAddresses()", () => {
     const plan = planAddresses({ family: "dual", hosts: [{ name: "a" }] }, 99);
     expect(plan.prefixes[0]).toMatch(/^10\.250\.\d+\.\d+\/28$/);
     expect(plan.prefixes[1]).toMatch(/^fd61:6274:[0-9a-f]+:[0-9a-f]+::\/124$/);
+  });
+
+  it("routed: two adjacent /28s; each host routes the other one through the router's address on its own segment", () => {
+    const plan = planAddresses({ topology: "routed", hosts: [{ name: "a" }, { name: "c", segment: 1 }] }, 11);
+    const [p0, p1] = plan.prefixes;
+    const router = plan.hosts.find((h) => h.name === "router")!;
+    const gw = (seg: number) => router.addresses.find((a) => a.segment === seg)!.address;
+    expect(plan.routes).toEqual([
+      { host: "a", prefix: p1, via: gw(0) },
+      { host: "c", prefix: p0, via: gw(1) },
+    ]);
+    expect(plan.hosts.find((h) => h.name === "c")!.addresses).toEqual([expect.objectContaining({ segment: 1, prefixLength: 28 })]);
+    expect(() => planAddresses({ topology: "routed", family: "dual", hosts: [{ name: "a" }] }, 1)).toThrow(/IPv4/);
+    expect(() => planAddresses({ hosts: [{ name: "a", segment: 1 }] }, 1)).toThrow(/routed/);
   });
 
   it("refuses hosts that do not fit, reserved names and wrong host counts", () => {
