@@ -7,6 +7,7 @@ import { canonicalAddress, lowestAddress } from "../core/address.js";
 import { countTargets, selectPrefixes, type SkippedPrefix, type TargetPlan } from "../discovery/addresses.js";
 import type { LocalNetwork } from "../discovery/interfaces.js";
 import { formatPrefix, parseAddressList, parsePrefixList } from "../discovery/prefixes.js";
+import type { PeerDiscoveryMode } from "../config/env.js";
 import type { Logger } from "../log.js";
 
 /** The part of the configuration that says where to look (Config has it all). */
@@ -52,8 +53,15 @@ export function planNetwork(s: NetworkSettings, local: LocalNetwork): NetworkPla
   };
 }
 
-/** logPlan says once, at start, where the agent will look and what it left out. */
-export function logPlan(log: Logger, plan: NetworkPlan): void {
+/** When each source is used, as the `network` line says it (README "Finding the other control planes"). */
+const SCAN_WHEN: Readonly<Record<PeerDiscoveryMode, string>> = {
+  auto: "when discovery and PEERS show fewer control planes than the quorum",
+  "no-scan": "never",
+  "scan-only": "every scan interval",
+};
+
+/** logPlan says once, at start, where the agent will look (each source) and what it left out. */
+export function logPlan(log: Logger, plan: NetworkPlan, mode: PeerDiscoveryMode): void {
   const t = plan.targets;
   log.info(
     {
@@ -63,9 +71,13 @@ export function logPlan(log: Logger, plan: NetworkPlan): void {
       peers: t.peers,
       targets: countTargets(t).toString(),
       source: plan.source === "scan-cidr" ? "TALOS_AUTO_BOOTSTRAP_SCAN_CIDR" : "interfaces",
+      peerDiscovery: mode,
+      sources: { discovery: mode === "scan-only" ? "not used" : "Affiliates on own apid", peers: t.peers.length, scan: SCAN_WHEN[mode] },
     },
     "network",
   );
+  // No scan, so nothing to say about prefixes; only discovery and PEERS can find peers.
+  if (mode === "no-scan") return;
   for (const s of plan.skipped) {
     if (s.reason.kind === "too-large") {
       log.warn({ prefix: s.prefix, addresses: s.reason.addresses.toString(), limit: s.reason.limit }, "interface prefix too large to scan; skipped");

@@ -1,22 +1,21 @@
-// One observation pass: find the control planes of our cluster (a full scan
-// every scan interval, a re-read of the known ones in between), then read each
-// one's etcd state and ballot, and our own facts through our own apid, so that
-// every candidate's boot time is the same quantity (SystemStat.boot_time).
+// One observation pass: find the control planes of our cluster (peer-finder.ts:
+// every source at a full pass, each scan interval; the ones already found in
+// between), then read each one's etcd state and ballot, and our own facts
+// through our own apid, so that every candidate's boot time is the same
+// quantity (SystemStat.boot_time).
 import type { TypedNode } from "../core/init-node.js";
 import { isControlPlane, type PeerView, type ProbeResult, type ScanSummary, type View } from "../core/types.js";
-import { targets } from "../discovery/addresses.js";
-import { scan, type TalosPeer } from "../discovery/scan.js";
-import type { NetworkPlan } from "./network.js";
+import type { DiscoveryState, SourceCounts } from "../discovery/peer-sources.js";
+import type { TalosPeer } from "../discovery/scan.js";
+import type { PeerFinder } from "./peer-finder.js";
 import type { TalosPort } from "./port.js";
 
 export interface ObserverDeps {
   readonly port: TalosPort;
   readonly selfAddress: string;
   readonly scanIntervalMs: number;
-  readonly scanConcurrency: number;
-  readonly scanTimeoutMs: number;
-  /** Plans a full scan afresh (interfaces change while a cluster boots). */
-  readonly plan: () => NetworkPlan;
+  /** Discovery, PEERS and the scan (peer-finder.ts). */
+  readonly finder: Pick<PeerFinder, "find">;
   readonly now: () => number;
 }
 
@@ -28,6 +27,11 @@ export type Observation =
       summary: ScanSummary;
       /** This node and the control planes seen, with the machine type each reports. */
       nodes: readonly TypedNode[];
+      /** Control planes of our cluster per source, this node not included. */
+      sources: SourceCounts;
+      /** Whether the subnet scan ran this pass. */
+      scanned: boolean;
+      discovery: DiscoveryState;
     }
   /** Our own apid did not answer as a control plane of our cluster: not ready yet. */
   | { kind: "self-unready"; reason: string }
@@ -35,11 +39,8 @@ export type Observation =
   | { kind: "stopped" };
 
 export function createObserver(deps: ObserverDeps): (signal: AbortSignal) => Promise<Observation> {
-  let known: string[] = [];
   let lastFull = Number.NEGATIVE_INFINITY;
-  const probe = (address: string, o: { signal: AbortSignal }) => deps.port.probe(address, o.signal);
-  const sweep = (list: Iterable<string>, signal: AbortSignal) =>
-    scan(list, probe, { concurrency: deps.scanConcurrency, timeoutMs: deps.scanTimeoutMs, signal });
+  let lastFound = 0;
 
   return async (signal) => {
     try {
@@ -56,13 +57,12 @@ export function createObserver(deps: ObserverDeps): (signal: AbortSignal) => Pro
     if (self.kind !== "talos" || !isControlPlane(self.machineType)) {
       return { kind: "self-unready", reason: describe(self) };
     }
-    const full = deps.now() - lastFull >= deps.scanIntervalMs || known.length === 0;
-    const scanned = await sweep(full ? targets(deps.plan().targets) : known, signal);
-    const cps = scanned.peers.filter((p) => isControlPlane(p.machineType) && p.address !== deps.selfAddress);
-    if (full) {
-      lastFull = deps.now();
-      known = cps.map((p) => p.address);
-    }
+    // Full when due, or while nothing is found (there is nothing else to look at).
+    const full = deps.now() - lastFull >= deps.scanIntervalMs || lastFound === 0;
+    const found = await deps.finder.find(signal, full);
+    const cps = found.controlPlanes.filter((p) => p.address !== deps.selfAddress);
+    if (full) lastFull = deps.now();
+    lastFound = cps.length;
     const [selfEtcd, peers] = await Promise.all([
       deps.port.etcd(deps.selfAddress, signal),
       Promise.all(cps.map((p) => readPeer(deps.port, p, signal))),
@@ -72,7 +72,7 @@ export function createObserver(deps: ObserverDeps): (signal: AbortSignal) => Pro
       self: { address: deps.selfAddress, bootTime: self.bootTime, etcd: selfEtcd },
       peers,
     };
-    return { kind: "view", view, full, summary: scanned.summary, nodes: [self, ...cps] };
+    return { kind: "view", view, full, summary: found.summary, nodes: [self, ...cps], sources: found.sources, scanned: found.scanned, discovery: found.discovery };
   }
 }
 

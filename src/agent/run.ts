@@ -9,7 +9,9 @@ import { initNodes } from "../core/init-node.js";
 import { act, type Actor } from "./act.js";
 import { productionDeps, type RunDeps } from "./deps.js";
 import { planNetwork } from "./network.js";
+import { joinWatch } from "./join-watch.js";
 import { createObserver, type Observation } from "./observe.js";
+import { createPeerFinder } from "./peer-finder.js";
 import { dryRun, report } from "./report.js";
 import { EXIT_STOPPED, start, type RunOptions } from "./startup.js";
 
@@ -25,16 +27,20 @@ export async function run(config: Config, o: RunOptions, deps: RunDeps = product
   const { ca, self, ballot } = started;
   const port = deps.talosPort(ca, config, o.log);
   try {
-    const observe = createObserver({
+    const finder = createPeerFinder({
       port,
       selfAddress: self,
-      scanIntervalMs: config.scanIntervalMs,
+      mode: config.peerDiscovery,
+      quorum: config.quorum,
       scanConcurrency: config.scanConcurrency,
       scanTimeoutMs: config.scanTimeoutMs,
-      plan: () => planNetwork({ ...config, nodeAddress: self }, deps.localNetwork()),
-      now: deps.now,
+      plan: () => planNetwork({ ...config, nodeAddress: self }, deps.localNetwork()).targets,
+      log: o.log,
     });
-    const actor: Actor = { log: o.log, signal: o.signal, self, port, deps, core: coreConfig(config) };
+    const observe = createObserver({ port, selfAddress: self, scanIntervalMs: config.scanIntervalMs, finder, now: deps.now });
+    // Every wait watches Talos discovery: a control plane that registers ends it (fast join).
+    const sleep = joinWatch({ finder, sleep: deps.sleep, now: deps.now, tickMs: config.consentIntervalMs });
+    const actor: Actor = { log: o.log, signal: o.signal, self, port, deps: { ...deps, sleep }, core: coreConfig(config) };
     return await loop(actor, initialState(ballot), observe, config, o.dryRun);
   } finally {
     port.close();
@@ -59,7 +65,7 @@ async function loop(a: Actor, state: AgentState, observe: Observer, config: Conf
       continue;
     }
     unready = initialBackoff;
-    if (obs.full) log.info({ ...obs.summary }, "scan result");
+    if (obs.full) log.info({ ...obs.summary, sources: obs.sources, scanned: obs.scanned, discovery: obs.discovery.kind }, "scan result");
     const init = initNodes(obs.nodes);
     if (init.length > 0) {
       log.info({ init }, "init node present: Talos bootstraps it by itself; nothing to do");

@@ -73,7 +73,7 @@ async function ownAddress(config: Config, log: Logger, signal: AbortSignal, deps
     if (!(await deps.sleep(config.scanIntervalMs, signal))) return null;
     plan = planNetwork(config, deps.localNetwork());
   }
-  logPlan(log, plan);
+  logPlan(log, plan, config.peerDiscovery);
   return signal.aborted ? null : plan.self;
 }
 
@@ -89,5 +89,6 @@ function summary(c: Config): Record<string, unknown> {
     scanCidr: c.scanCidr,
     peers: c.peers,
     nodeAddress: c.nodeAddress,
+    peerDiscovery: c.peerDiscovery,
   };
 }

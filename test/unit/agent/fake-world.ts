@@ -16,6 +16,7 @@ import type { RunDeps } from "../../../src/agent/deps.js";
 import { readBallot } from "../../../src/agent/handlers/ballot.js";
 import { callBootstrap } from "../../../src/agent/handlers/bootstrap.js";
 import { readEtcd } from "../../../src/agent/handlers/etcd.js";
+import type { AffiliatesRead } from "../../../src/agent/handlers/affiliates.js";
 import type { TalosPort } from "../../../src/agent/port.js";
 import { acceptRequests } from "../../../src/core/paxos.js";
 import type { Ballot, MachineType, ProbeResult } from "../../../src/core/types.js";
@@ -52,6 +53,10 @@ export interface WorldOptions {
   readonly abortAt?: number;
   /** Virtual ms before this node's interfaces have an address (default 0). */
   readonly addressFromMs?: number;
+  /** Talos discovery on: these nodes' addresses are listed as affiliates (absent: discovery off). */
+  readonly discovery?: readonly string[];
+  /** Virtual ms before the nodes in `discovery` are listed (their registration); default 0. */
+  readonly discoveryFromMs?: number;
   /** Virtual ms before this node's own apid answers (default 0). */
   readonly selfUpFromMs?: number;
   /** The filesystem holding /var (so the ballot directory); default xfs. */
@@ -152,6 +157,14 @@ export function fakeWorld(opts: WorldOptions) {
     etcd: (address, signal) => (enter(`etcd ${address}`), readEtcd(open(address), { signal, timeoutMs: 1000 })),
     ballot: (address, signal) => (enter(`ballot ${address}`), readBallot(open(address), { signal, timeoutMs: 1000 })),
     bootstrap: (address, signal) => (enter(`bootstrap ${address}`), callBootstrap(open(address), { signal, timeoutMs: 1000 })),
+    async affiliates(address, signal): Promise<AffiliatesRead> {
+      if (enter(`affiliates ${address}`) || signal.aborted) return { kind: "failed", reason: "canceled" };
+      // Talos lists itself whenever discovery runs; with it off, nothing at all.
+      const registered = w.now >= (opts.discoveryFromMs ?? 0) ? (opts.discovery ?? []) : [];
+      const listed = opts.discovery === undefined ? [] : [SELF, ...registered].filter((a) => address === SELF && nodes.has(a));
+      const affiliate = (a: string) => ({ id: `id-${a}`, yamlSpec: `nodeId: id-${a}\naddresses: [${a}]\nmachineType: ${nodes.get(a)!.machineType}\n` });
+      return { kind: "listed", selfNodeId: `id-${SELF}`, affiliates: listed.map(affiliate) };
+    },
     close: () => undefined,
   };
 

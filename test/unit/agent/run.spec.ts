@@ -143,6 +143,36 @@ describe("run(): while waiting", () => {
   });
 });
 
+describe("run(): peers from Talos discovery", () => {
+  const env = { TALOS_AUTO_BOOTSTRAP_QUORUM_NODES: "2", TALOS_AUTO_BOOTSTRAP_SCAN_CIDR: "10.0.0.0/29" };
+  const probed = (calls: readonly string[]) => [...new Set(calls.filter((c) => c.startsWith("probe ")).map((c) => c.slice(6)))].sort();
+
+  it("a control plane discovery lists is read, and with a quorum in view nothing is scanned", async () => {
+    const r = await drive({ ...pair(), [STRANGER]: { machineType: "worker" } }, env, { discovery: [PEER] });
+    expect(r.code).toBe(0);
+    expect(r.world.bootstraps).toHaveLength(1);
+    expect(probed(r.world.calls)).toEqual([SELF, PEER]);
+    const scans = r.world.lines.filter((l) => l.msg === "scan result");
+    expect(scans[0]).toMatchObject({ sources: { discovery: 1, peers: 0, scan: 0 }, scanned: false, discovery: "on" });
+  });
+
+  it("without discovery the same cluster is found by the scan", async () => {
+    const r = await drive({ ...pair(), [STRANGER]: { machineType: "worker" } }, env);
+    expect(r.code).toBe(0);
+    expect(probed(r.world.calls)).toEqual(["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"]);
+    expect(r.world.lines.find((l) => l.msg === "scan result")).toMatchObject({ sources: { discovery: 0, peers: 0, scan: 1 }, scanned: true, discovery: "off" });
+  });
+
+  it("fast join: a control plane that registers 5 s in is read at the next consent tick, not at the next 30 s scan", async () => {
+    const r = await drive(pair(), { TALOS_AUTO_BOOTSTRAP_QUORUM_NODES: "2" }, { discovery: [PEER], discoveryFromMs: 5_000 });
+    expect(r.code).toBe(0);
+    const firstRead = r.world.calls.indexOf(`ballot ${PEER}`);
+    expect(firstRead).toBeGreaterThan(0);
+    expect(r.world.bootstraps[0]).toBeLessThan(30_000);
+    expect(messages(r.world.lines)).toContain("control plane listed by talos discovery answers; looking now");
+  });
+});
+
 describe("run(): SIGTERM at every await", () => {
   // The longest path: no address at first, own apid down at first, consent of
   // a peer, a Bootstrap that must be retried, then etcd.
@@ -153,7 +183,7 @@ describe("run(): SIGTERM at every await", () => {
     const r = await drive(nodes(), pairEnv, scenario);
     expect(r.code).toBe(0);
     const kinds = new Set(r.world.calls.map((c) => c.split(" ")[0]));
-    expect([...kinds].sort()).toEqual(["ballot", "ballotMount", "bootstrap", "etcd", "kernelCmdline", "loadBallot", "loadCredentials", "probe", "saveBallot", "sleep"]);
+    expect([...kinds].sort()).toEqual(["affiliates", "ballot", "ballotMount", "bootstrap", "etcd", "kernelCmdline", "loadBallot", "loadCredentials", "probe", "saveBallot", "sleep"]);
   });
 
   it("returns 143 at each one, and never starts a Bootstrap or a ballot write afterwards", async () => {
