@@ -26,7 +26,7 @@ export function joinWatch(d: JoinWatchDeps): (ms: number, signal: AbortSignal) =
       if (d.now() >= end) return true;
       // Ticks keep their cadence: a poll gets what is left of its tick, and of the wait.
       next = d.now() + d.tickMs;
-      const window = Math.max(1, Math.min(next, end) - d.now());
+      const window = Math.max(1, Math.ceil(Math.min(next, end) - d.now()));
       if (await d.finder.poll(AbortSignal.any([signal, AbortSignal.timeout(window)]))) return !signal.aborted;
       if (signal.aborted) return false;
       if (!d.finder.watching()) return d.sleep(Math.max(0, end - d.now()), signal);

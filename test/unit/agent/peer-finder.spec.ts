@@ -168,6 +168,16 @@ describe("createPeerFinder().poll() and joinWatch()", () => {
     expect(now2).toBe(5_000);
   });
 
+  it("takes a monotonic clock with fractions (performance.now()) without throwing", async () => {
+    const w = world({}, {});
+    const finder = finderIn(w, "auto", 2);
+    await finder.find(signal, true);
+    let now = 0.123;
+    const nap = joinWatch({ finder, sleep: async (ms) => ((now += ms + 0.0107), true), now: () => now, tickMs: 1_000 });
+    expect(await nap(3_000.5, signal)).toBe(true);
+    expect(w.lists()).toBeGreaterThan(1);
+  });
+
   it("ends at once, false, when the signal aborts", async () => {
     const w = world({}, {});
     const finder = finderIn(w, "auto", 2);
