@@ -41,6 +41,8 @@ export interface ScenarioNode {
   readonly varLibTmpfs?: boolean;
   /** Omni manages this node: its config holds a SideroLinkConfig document. */
   readonly omni?: boolean;
+  /** network.topology "routed": the segment its host is on (default 0). */
+  readonly segment?: 0 | 1;
 }
 
 export interface ScenarioSpec {
@@ -93,7 +95,8 @@ export async function createScenario(spec: ScenarioSpec): Promise<Scenario> {
   const work = makeWorkDir("scn");
   const ca = await makeClusterCa(spec.keyType ?? "ed25519");
   const { extraHosts = [], ...netSpec } = spec.network ?? {};
-  const net = await createNetwork({ ...netSpec, hosts: [...spec.nodes.map((n) => ({ name: n.name })), ...extraHosts] });
+  const hostOf = (n: ScenarioNode): HostSpec => (n.segment === undefined ? { name: n.name } : { name: n.name, segment: n.segment });
+  const net = await createNetwork({ ...netSpec, hosts: [...spec.nodes.map(hostOf), ...extraHosts] });
   const nodes: NodeRun[] = [];
   const worldDir = work.sub("world");
   try {
