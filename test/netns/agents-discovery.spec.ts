@@ -11,6 +11,7 @@ import { makeClusterCa } from "../../hack/fake-apid/pki.js";
 import { waitFor } from "../helpers/deadline.js";
 import { leftovers } from "../helpers/leaks.js";
 import { startAgents, startFakeApids, waitForAgents, withScenario, world, type Scenario, type ScenarioNode } from "../helpers/scenario.js";
+import { skipWith } from "../helpers/skips.js";
 import { countSyns } from "../helpers/syn-counter.js";
 import {
   AGENT_DEADLINE_MS,
@@ -20,14 +21,14 @@ import {
   electionCandidates,
   expectAllExitedZero,
   expectBootstrappedOnceBy,
-  nameOf,
+  expectOneClusterByBest,
   records,
   runToEnd,
   scanResults,
   servedCalls,
 } from "./agent-scenarios.js";
 
-const skip = agentSkipReason("test/netns/agents-discovery.spec.ts");
+const skip = agentSkipReason();
 
 /** Cluster discovery on in the fake; others list it 300 ms after it starts. */
 const dcp = (name: string, rank: number, extra: Partial<ScenarioNode> = {}): ScenarioNode =>
@@ -54,16 +55,7 @@ async function knock(s: Scenario, from: string, address: string): Promise<void> 
   await s.net.exec(from, [process.execPath, "-e", script]);
 }
 
-/** Exactly one etcd cluster, and only its founder called Bootstrap; the founder's name. */
-function expectOneBootstrap(s: Scenario): string {
-  const clusters = world(s).clusters;
-  expect(clusters, "etcd clusters").toHaveLength(1);
-  const founder = nameOf(s, clusters[0]!);
-  expectBootstrappedOnceBy(s, founder);
-  return founder;
-}
-
-describe.skipIf(skip !== null)("agents that find peers through Talos discovery", () => {
+describe("agents that find peers through Talos discovery", skipWith(skip), () => {
   it("control planes on two routed subnets, quorum 3 of 3: no scan reaches them all, discovery does; one bootstrap, on the oldest", async () => {
     await withScenario(
       {
@@ -108,7 +100,7 @@ describe.skipIf(skip !== null)("agents that find peers through Talos discovery",
   it("discovery off in Talos (Affiliates list empty): falls back to the scan and bootstraps once", async () => {
     await withScenario({ network: { droppingSpares: 2 }, nodes: [cp("cp1", 1), cp("cp2", 0), cp("cp3", 2)], agentEnv: agentEnv(2, 3) }, async (s) => {
       expectAllExitedZero(await runToEnd(s));
-      expectOneBootstrap(s);
+      expectOneClusterByBest(s);
       for (const name of ["cp1", "cp2", "cp3"]) {
         const scans = lines(s, name);
         expect(scans.length, `${name}: scan results`).toBeGreaterThan(0);
@@ -130,7 +122,7 @@ describe.skipIf(skip !== null)("agents that find peers through Talos discovery",
       async (s) => {
         plantAffiliate(s, "liar-control-plane", [s.node("other").host.address]);
         expectAllExitedZero(await runToEnd(s));
-        expectBootstrappedOnceBy(s, "cp2");
+        expectOneClusterByBest(s);
         expect(servedCalls(s.node("other")), "calls the other cluster's apid served").toBe(0);
         for (const name of ["cp1", "cp2", "cp3"]) {
           const scans = lines(s, name);
@@ -179,7 +171,7 @@ describe.skipIf(skip !== null)("agents that find peers through Talos discovery",
         await startFakeApids(s);
         await startAgents(s, { ...s.agentEnv, TALOS_AUTO_BOOTSTRAP_PEERS: peers });
         expectAllExitedZero(await waitForAgents(s, AGENT_DEADLINE_MS));
-        expectOneBootstrap(s);
+        expectOneClusterByBest(s);
         for (const [host, read] of counters) expect(await read(), `SYNs to port 50000 on ${host}, ours and the agents'`).toBe(1);
         const probes: string[] = [];
         for (const name of ["cp1", "cp2", "cp3"]) {
@@ -196,7 +188,7 @@ describe.skipIf(skip !== null)("agents that find peers through Talos discovery",
   });
 });
 
-describe.skipIf(skip !== null)("agents that find peers through Talos discovery: teardown", () => {
+describe("agents that find peers through Talos discovery: teardown", skipWith(skip), () => {
   it("leaves nothing of this run behind", async () => {
     expect(await leftovers()).toEqual({ netns: [], loops: [], mappers: [], mounts: [], tempDirs: [] });
   });
