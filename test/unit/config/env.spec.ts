@@ -88,4 +88,12 @@ describe("loadConfig()", () => {
   it("refuses an unknown log level", () => {
     expect(() => loadConfig({ [`${P}QUORUM_NODES`]: "1", LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
   });
+
+  it("PEER_DISCOVERY: auto by default, one of three modes, and no SCAN_CIDR with no-scan", () => {
+    expect(loadConfig({ [`${P}QUORUM_NODES`]: "2" }).peerDiscovery).toBe("auto");
+    for (const mode of ["auto", "no-scan", "scan-only"]) expect(loadConfig({ [`${P}QUORUM_NODES`]: "2", [`${P}PEER_DISCOVERY`]: mode }).peerDiscovery).toBe(mode);
+    expect(() => loadConfig({ [`${P}QUORUM_NODES`]: "2", [`${P}PEER_DISCOVERY`]: "talos" })).toThrow(new RegExp(`${P}PEER_DISCOVERY`));
+    expect(() => loadConfig({ [`${P}QUORUM_NODES`]: "2", [`${P}PEER_DISCOVERY`]: "no-scan", [`${P}SCAN_CIDR`]: "10.0.0.0/24" })).toThrow(/SCAN_CIDR is set but .*no-scan never scans/);
+    expect(loadConfig({ [`${P}QUORUM_NODES`]: "2", [`${P}PEER_DISCOVERY`]: "scan-only", [`${P}SCAN_CIDR`]: "10.0.0.0/24" }).scanCidr).toEqual(["10.0.0.0/24"]);
+  });
 });

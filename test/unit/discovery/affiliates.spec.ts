@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { controlPlanePeers, type ListedAffiliate } from "../../../src/discovery/affiliates.js";
+import { controlPlanePeers, nodeIdOf, type ListedAffiliate } from "../../../src/discovery/affiliates.js";
 
 /** An affiliate as Talos lists it: keyed by node id, yaml_spec as affiliate.go shapes it. */
 function affiliate(nodeId: string, fields: Record<string, unknown> = {}): ListedAffiliate {
@@ -106,5 +106,12 @@ describe("controlPlanePeers()", () => {
       ["c", ["10.0.0.1", "10.0.0.2"]],
     ]);
     expect(got.leftOut).toBe(1);
+  });
+});
+
+describe("nodeIdOf()", () => {
+  it("reads Identities/local's nodeId, and nothing from what is not one", () => {
+    expect(nodeIdOf("nodeId: 7x3TLMbQk2kF9cHYcV1uXWkUaQ1Kp2gV0t9rEoa5Zc4\n")).toBe("7x3TLMbQk2kF9cHYcV1uXWkUaQ1Kp2gV0t9rEoa5Zc4");
+    for (const bad of ["", "nodeId: [1]", "nodeId: has space", "- a", "nodeId: [unclosed", `nodeId: ${"a".repeat(200)}`, "x: &a 1\nnodeId: *a"]) expect(nodeIdOf(bad), bad).toBeNull();
   });
 });
