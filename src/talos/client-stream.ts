@@ -5,6 +5,7 @@ import type { ClientWritableStream } from "@grpc/grpc-js";
 import type { MethodDefinition } from "@grpc/proto-loader";
 import { Metadata } from "@grpc/grpc-js";
 import { guarded, type CallOptions, type Channel } from "./channel.js";
+import { UNARY_LIMITS } from "./limits.js";
 import { TalosError } from "./errors.js";
 
 /**
@@ -14,7 +15,8 @@ import { TalosError } from "./errors.js";
  * source cancels the call and is reported as "canceled" with it as the cause.
  */
 export function clientStream<Req, Res>(channel: Channel, method: MethodDefinition<Req, Res>, messages: AsyncIterable<Req>, opts: CallOptions): Promise<Res> {
-  return guarded<Res>(channel, opts, (deadline, settle) => {
+  // One reply message, like a unary call.
+  return guarded<Res>(channel, opts, UNARY_LIMITS, ({ deadline, settle, metered }) => {
     let finished = false;
     let wake: () => void = () => undefined;
     const finish = (error: unknown, value?: Res): void => {
@@ -25,7 +27,7 @@ export function clientStream<Req, Res>(channel: Channel, method: MethodDefinitio
     const call: ClientWritableStream<Req> = channel.client.makeClientStreamRequest<Req, Res>(
       method.path,
       method.requestSerialize,
-      method.responseDeserialize,
+      metered(method.responseDeserialize),
       new Metadata(),
       { deadline },
       (error, value) => finish(error, value),

@@ -6,6 +6,7 @@ import { closeChannel, openChannel, serverStream, unary, type CallOptions, type 
 import { listResources, type ListLimits, type ResourceKind } from "./cosi-list.js";
 import { TalosError } from "./errors.js";
 import { etcdRecover, type UploadLimits } from "./etcd-recover.js";
+import { MAX_EMPTY_CHUNKS, MAX_READ_BYTES } from "./limits.js";
 import { CosiState, MachineService } from "./protos.js";
 import * as reply from "./replies.js";
 
@@ -14,8 +15,8 @@ export type { ListLimits, ResourceKind } from "./cosi-list.js";
 export type { UploadLimits } from "./etcd-recover.js";
 export type { CosiResource, ServiceStatus } from "./replies.js";
 
-/** Largest file read() accepts: ballots are a few hundred bytes. */
-export const DEFAULT_READ_LIMIT = 64 * 1024;
+/** Largest file read() accepts (limits.ts MAX_READ_BYTES). */
+export const DEFAULT_READ_LIMIT = MAX_READ_BYTES;
 
 export interface ResourceRef {
   readonly namespace: string;
@@ -120,13 +121,18 @@ export function clientOn(channel: Channel, onClose: () => void = () => closeChan
 
     async read(path, opts) {
       const limit = opts.maxBytes ?? DEFAULT_READ_LIMIT;
+      // The stream's own caps (limits.ts) are sized for reads up to this.
+      if (limit > DEFAULT_READ_LIMIT) throw new RangeError(`read limit ${limit} is above ${DEFAULT_READ_LIMIT}`);
       let total = 0;
+      let empty = 0;
       const chunks = await serverStream<object, Decoded>(channel, M.read, { path }, {
-        ...opts,
+        signal: opts.signal,
+        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
         accept: (data) => {
           const error = data?.metadata?.error;
           if (typeof error === "string" && error !== "") return `Read ${path}: ${error}`;
           if (!Buffer.isBuffer(data?.bytes)) return `Read ${path}: chunk without bytes`;
+          if (data.bytes.length === 0 && ++empty > MAX_EMPTY_CHUNKS) return `Read ${path}: more than ${MAX_EMPTY_CHUNKS} empty chunks`;
           total += data.bytes.length;
           return total > limit ? `Read ${path}: larger than ${limit} bytes` : undefined;
         },

@@ -23,6 +23,9 @@ export interface ListLimits {
 export const DEFAULT_LIST_MAX_RESOURCES = 512;
 export const DEFAULT_LIST_MAX_BYTES = 4 * 1024 * 1024;
 
+/** What a resource carries besides its spec (names, version, timestamps, labels), at most, on the wire. */
+const RESOURCE_METADATA_BYTES = 4 * 1024;
+
 const LIST = CosiState["List"] as MethodDefinition<object, { resource?: unknown }>;
 
 /** listResources refuses (as "malformed") a reply over the limits or naming another type. */
@@ -34,6 +37,8 @@ export async function listResources(channel: Channel, ref: ResourceKind, opts: C
   let bytes = 0;
   await serverStream(channel, LIST, { namespace: ref.namespace, type: ref.type, options: {} }, {
     ...opts,
+    // The stream's own caps (limits.ts), sized for this list rather than for a Read.
+    limits: { maxMessages: maxResources + 1, maxBytes: maxBytes + (maxResources + 1) * RESOURCE_METADATA_BYTES },
     accept: (item) => {
       let resource: CosiResource;
       try {

@@ -103,8 +103,11 @@ function kindOfStatus(code: number, details: string): TalosErrorKind {
       if (/Last error: Failed to connect\b/.test(details)) return "tls-rejected";
       return classifyTransport(details);
     case Status.INTERNAL:
-    case Status.RESOURCE_EXHAUSTED:
       return GARBAGE.test(details) || /larger than max/i.test(details) ? "malformed" : "unknown";
+    // Our requests are tiny: this is a peer sending more than we accept, or
+    // resetting the stream with ENHANCE_YOUR_CALM while flooding it.
+    case Status.RESOURCE_EXHAUSTED:
+      return "malformed";
     default:
       return "unknown";
   }

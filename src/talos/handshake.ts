@@ -78,6 +78,8 @@ export function handshake(
         socket: tcp,
         secureContext: context,
         ALPNProtocols: ["h2"],
+        // Stated, not inherited: Node's default follows the environment.
+        rejectUnauthorized: true,
         checkServerIdentity: peerCheck(address, (reason) => (foreign = reason)),
       });
       tls.on("error", (error: NodeJS.ErrnoException) => {

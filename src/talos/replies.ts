@@ -35,11 +35,22 @@ export function text(value: unknown): string {
 
 const MACHINE_TYPES: readonly MachineType[] = ["controlplane", "init", "worker", "unknown"];
 
+/**
+ * MAX_MACHINE_TYPE_SPEC: MachineTypes' yaml_spec is one word and a newline
+ * ("controlplane\n", 13 bytes). A peer's longer text is refused unparsed:
+ * parsing untrusted YAML costs memory in proportion to its nesting.
+ */
+export const MAX_MACHINE_TYPE_SPEC = 256;
+
 /** machineTypeOf reads MachineTypes.config.talos.dev's yaml_spec: a bare scalar. */
 export function machineTypeOf(yamlSpec: string): MachineType {
+  if (yamlSpec.length > MAX_MACHINE_TYPE_SPEC) {
+    throw new TalosError("malformed", `machine type: yaml_spec of ${yamlSpec.length} characters`);
+  }
   let value: unknown;
   try {
-    value = parseYaml(yamlSpec);
+    // "silent": the yaml library would print its warnings, with the peer's text, to stderr.
+    value = parseYaml(yamlSpec, { logLevel: "silent", maxAliasCount: 0 });
   } catch (cause) {
     throw new TalosError("malformed", `machine type: not YAML`, { cause });
   }
