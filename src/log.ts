@@ -2,7 +2,8 @@
 // Messages are stable strings; details go in fields. Key material is never
 // passed to the logger, and these paths are redacted in case it ever is.
 import { pino, type Logger } from "pino";
-import type { LogLevel } from "./config/env.js";
+import type { ConfigError, LogLevel } from "./config/env.js";
+import { EXIT_CONFIG } from "./exit-codes.js";
 
 export type { Logger };
 
@@ -20,4 +21,10 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
     },
     destination ?? pino.destination({ fd: 1, sync: true }),
   );
+}
+
+/** configurationRefused logs the one line of a configuration error and gives its exit code, 2. */
+export function configurationRefused(log: Logger, err: ConfigError): typeof EXIT_CONFIG {
+  log.fatal({ err: err.message }, "configuration refused");
+  return EXIT_CONFIG;
 }

@@ -1,8 +1,15 @@
 // Entry point: environment → configuration → run(signal) → exit code.
 // `--version` prints the version; `--dry-run` does one observation pass,
 // prints who would be nominated, and writes and calls nothing.
+//
+// Exit codes: 0 done (or nothing to do), 1 cannot go on, 2 configuration
+// refused (one line, before anything else), 143 stopped by SIGTERM or SIGINT.
+//
+// stop.js comes first on purpose: its signal handlers must exist before any
+// other module is evaluated (see there).
+import { EXIT_STOPPED, onStop, stopSignal, stoppedBy } from "./stop.js";
 import { ConfigError, loadConfig } from "./config/env.js";
-import { createLogger } from "./log.js";
+import { configurationRefused, createLogger } from "./log.js";
 import { run } from "./agent/run.js";
 
 declare const __VERSION__: string;
@@ -28,24 +35,25 @@ async function main(argv: readonly string[]): Promise<number> {
     config = loadConfig(process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    createLogger("info").fatal({ err: err.message }, "configuration refused");
-    return 2;
+    return configurationRefused(createLogger("info"), err);
   }
   const log = createLogger(config.logLevel);
-  const stop = new AbortController();
-  for (const sig of ["SIGTERM", "SIGINT"] as const) {
-    process.once(sig, () => {
-      log.info({ signal: sig }, "stopping");
-      stop.abort();
-    });
-  }
-  return run(config, { log, signal: stop.signal, dryRun: argv.includes("--dry-run"), version: VERSION });
+  onStop((signal) => log.info({ signal }, "stopping"));
+  return run(config, { log, signal: stopSignal, dryRun: argv.includes("--dry-run"), version: VERSION, env: process.env });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+/**
+ * fail ends the agent on anything thrown that run did not turn into an exit
+ * code. After a signal that is 143, whatever was interrupted; otherwise it is
+ * a bug of ours: one line, with the stack as a field, and 1.
+ */
+function fail(err: unknown): never {
+  if (stoppedBy() !== null) process.exit(EXIT_STOPPED);
+  const e = err instanceof Error ? err : new Error(String(err));
+  createLogger("info").fatal({ err: e.message, name: e.name, stack: e.stack }, "fatal error");
+  process.exit(1);
+}
+
+process.on("uncaughtException", fail);
+process.on("unhandledRejection", fail);
+main(process.argv.slice(2)).then((code) => process.exit(stoppedBy() !== null ? EXIT_STOPPED : code), fail);

@@ -34,7 +34,7 @@ export type Observation =
       discovery: DiscoveryState;
     }
   /** Our own apid did not answer as a control plane of our cluster: not ready yet. */
-  | { kind: "self-unready"; reason: string }
+  | { kind: "self-unready"; reason: string; probe: ProbeResult["kind"] }
   /** The signal aborted the pass (SIGTERM). */
   | { kind: "stopped" };
 
@@ -55,7 +55,7 @@ export function createObserver(deps: ObserverDeps): (signal: AbortSignal) => Pro
   async function pass(signal: AbortSignal): Promise<Observation> {
     const self = await deps.port.probe(deps.selfAddress, signal);
     if (self.kind !== "talos" || !isControlPlane(self.machineType)) {
-      return { kind: "self-unready", reason: describe(self) };
+      return { kind: "self-unready", reason: describe(self), probe: self.kind };
     }
     // Full when due, or while nothing is found (there is nothing else to look at).
     const full = deps.now() - lastFull >= deps.scanIntervalMs || lastFound === 0;

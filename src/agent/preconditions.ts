@@ -3,7 +3,7 @@
 // (core/omni.ts, ballots/mount-check.ts); this file reads and logs.
 import { readBallotMount, type BallotMountVerdict } from "../ballots/mount-check.js";
 import { BALLOT_DIR } from "../ballots/codec.js";
-import type { Config } from "../config/env.js";
+import type { StartConfig } from "../config/env.js";
 import { omniVerdict } from "../core/omni.js";
 import { readKernelCmdline, sideroLinkOnCmdline } from "../credentials/cmdline.js";
 import type { Logger } from "../log.js";
@@ -11,7 +11,7 @@ import type { Logger } from "../log.js";
 /** omniOwnsCluster: true (logged once) when Omni manages this node and the user did not override it. */
 export async function omniOwnsCluster(
   sideroLinkConfig: boolean,
-  config: Config,
+  config: StartConfig,
   log: Logger,
   readCmdline: () => Promise<string> = () => readKernelCmdline(),
 ): Promise<boolean> {

@@ -2,7 +2,7 @@
 // observe → step → persist → act until the cluster is bootstrapped. Every
 // decision is made by the pure core (src/core/); this file only carries them
 // out, through the edges in deps.ts.
-import type { Config } from "../config/env.js";
+import type { Config, StartConfig } from "../config/env.js";
 import { initialState, step, type AgentState, type CoreConfig, type StepResult } from "../core/agent.js";
 import { initialBackoff, nextDelay } from "../core/backoff.js";
 import { initNodes } from "../core/init-node.js";
@@ -14,17 +14,18 @@ import { createObserver, type Observation } from "./observe.js";
 import { createPeerFinder } from "./peer-finder.js";
 import { dryRun, report } from "./report.js";
 import { EXIT_STOPPED, start, type RunOptions } from "./startup.js";
+import { isHandshakeFailure } from "../talos/tls.js";
 
 export type { RunOptions };
 
 /** UNREADY_BASE_MS: first retry delay while our own apid is not up yet. */
 const UNREADY_BASE_MS = 1_000;
 
-/** Exit codes: 0 done (or nothing to do), 1 cannot go on, 143 stopped by a signal. */
-export async function run(config: Config, o: RunOptions, deps: RunDeps = productionDeps): Promise<number> {
-  const started = await start(config, o, deps);
+/** Exit codes (exit-codes.ts): 0 done (or nothing to do), 1 cannot go on, 2 configuration refused, 143 stopped by a signal. */
+export async function run(startConfig: StartConfig, o: RunOptions, deps: RunDeps = productionDeps): Promise<number> {
+  const started = await start(startConfig, o, deps);
   if (started.kind === "exit") return started.code;
-  const { ca, self, ballot } = started;
+  const { config, ca, self, ballot } = started;
   const port = deps.talosPort(ca, config, o.log);
   try {
     const finder = createPeerFinder({
@@ -60,7 +61,8 @@ async function loop(a: Actor, state: AgentState, observe: Observer, config: Conf
     if (obs.kind === "self-unready") {
       const [ms, next] = nextDelay(unready, UNREADY_BASE_MS, config.maxBackoffMs, deps.random());
       unready = next;
-      log.info({ address: a.self, reason: obs.reason, retryInMs: ms }, "waiting for own apid");
+      // A certificate problem (expired, not yet valid, another CA) will not pass by waiting: say so louder.
+      log[isHandshakeFailure(obs.probe) ? "warn" : "info"]({ address: a.self, kind: obs.probe, reason: obs.reason, retryInMs: ms }, "waiting for own apid");
       if (!(await deps.sleep(ms, signal))) break;
       continue;
     }

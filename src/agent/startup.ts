@@ -1,11 +1,12 @@
 // Before the first pass: who are we (credentials: machine type, CA), where are
 // we (our own address), and what did we promise before (our ballot). Any of it
 // may end the agent at once: a worker or an init node has nothing to do.
-import type { Config } from "../config/env.js";
+import { tryControlPlaneConfig, type Config, type StartConfig } from "../config/env.js";
 import { initNodes } from "../core/init-node.js";
 import type { Ballot } from "../core/types.js";
 import type { MachineCa } from "../credentials/ca.js";
-import type { Logger } from "../log.js";
+import { EXIT_STOPPED } from "../exit-codes.js";
+import { configurationRefused, type Logger } from "../log.js";
 import type { RunDeps } from "./deps.js";
 import { logPlan, planNetwork } from "./network.js";
 import { ballotsPersistent, omniOwnsCluster } from "./preconditions.js";
@@ -15,19 +16,20 @@ export interface RunOptions {
   readonly signal: AbortSignal;
   readonly dryRun: boolean;
   readonly version: string;
+  /** The environment, for the variables only a control plane reads (config/env.ts). */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 export type Started =
   | { readonly kind: "exit"; readonly code: number }
-  | { readonly kind: "ready"; readonly ca: MachineCa; readonly self: string; readonly ballot: Ballot };
+  | { readonly kind: "ready"; readonly config: Config; readonly ca: MachineCa; readonly self: string; readonly ballot: Ballot };
 
-/** EXIT_STOPPED: stopped by SIGTERM or SIGINT (128 + 15, as a shell reports it). */
-export const EXIT_STOPPED = 143;
+export { EXIT_STOPPED };
 const stopped: Started = { kind: "exit", code: EXIT_STOPPED };
 
-export async function start(config: Config, o: RunOptions, deps: RunDeps): Promise<Started> {
+export async function start(startConfig: StartConfig, o: RunOptions, deps: RunDeps): Promise<Started> {
   const { log, signal } = o;
-  log.info({ version: o.version, dryRun: o.dryRun, config: summary(config) }, "start");
+  log.info({ version: o.version, dryRun: o.dryRun, config: summary(startConfig) }, "start");
   let creds;
   try {
     creds = await deps.loadCredentials(signal);
@@ -46,7 +48,10 @@ export async function start(config: Config, o: RunOptions, deps: RunDeps): Promi
     return { kind: "exit", code: 0 };
   }
   log.info({ source: creds.source, ca: creds.ca.fingerprint, keyType: creds.ca.keyType }, "credentials loaded");
-  if (await omniOwnsCluster(creds.sideroLink, config, log, deps.kernelCmdline)) return { kind: "exit", code: 0 };
+  if (await omniOwnsCluster(creds.sideroLink, startConfig, log, deps.kernelCmdline)) return { kind: "exit", code: 0 };
+  const checked = tryControlPlaneConfig(startConfig, o.env); // only now: a worker never needs the quorum
+  if (!checked.ok) return { kind: "exit", code: configurationRefused(log, checked.error) };
+  const config = checked.config;
   if (!o.dryRun && !(await ballotsPersistent(log, deps.ballotMount))) return { kind: "exit", code: 1 }; // --dry-run writes no ballot
   if (signal.aborted) return stopped;
 
@@ -59,7 +64,7 @@ export async function start(config: Config, o: RunOptions, deps: RunDeps): Promi
     log.info({ id: loaded.ballot.id, replacedCluster: loaded.replaced }, "ballot created");
   }
   if (signal.aborted) return stopped;
-  return { kind: "ready", ca: creds.ca, self, ballot: loaded.ballot };
+  return { kind: "ready", config, ca: creds.ca, self, ballot: loaded.ballot };
 }
 
 /**
@@ -77,10 +82,8 @@ async function ownAddress(config: Config, log: Logger, signal: AbortSignal, deps
   return signal.aborted ? null : plan.self;
 }
 
-function summary(c: Config): Record<string, unknown> {
+function summary(c: StartConfig): Record<string, unknown> {
   return {
-    quorum: c.quorum,
-    controlPlanes: c.controlPlanes,
     scanIntervalMs: c.scanIntervalMs,
     consentIntervalMs: c.consentIntervalMs,
     preBootstrapDelayMs: c.preBootstrapDelayMs,

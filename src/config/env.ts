@@ -1,8 +1,15 @@
 // Configuration from the environment (ExtensionServiceConfig `environment`).
 // Names match the Go agent's so users can move their configs over; the
 // quorum has no default, because a silent default of 1 is how clusters split.
-import { bool, cleanEnv, EnvMissingError, makeValidator, str } from "envalid";
-import { parseDuration } from "./duration.js";
+//
+// Two steps, because one ExtensionServiceConfig serves every node: what all
+// nodes use is checked at start (loadConfig), before anything else, on
+// workers too; the quorum, which only control planes use, is required once
+// the machine type is known (controlPlaneConfig).
+import { bool, cleanEnv, EnvMissingError, str, type ValidatorSpec } from "envalid";
+import { selectPrefixes } from "../discovery/addresses.js";
+import { parsePrefixList } from "../discovery/prefixes.js";
+import { address, addressList, duration, int, prefixList } from "./validators.js";
 
 export const PREFIX = "TALOS_AUTO_BOOTSTRAP_";
 
@@ -12,12 +19,9 @@ export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal";
 export const PEER_DISCOVERY_MODES = ["auto", "no-scan", "scan-only"] as const;
 export type PeerDiscoveryMode = (typeof PEER_DISCOVERY_MODES)[number];
 
-export interface Config {
+/** What every node reads at start. */
+export interface StartConfig {
   readonly logLevel: LogLevel;
-  /** Control planes (self included) whose consent a Bootstrap needs. */
-  readonly quorum: number;
-  /** Expected number of control planes, when the user states it. */
-  readonly controlPlanes: number | null;
   readonly scanIntervalMs: number;
   readonly followerCheckIntervalMs: number;
   readonly preBootstrapDelayMs: number;
@@ -39,53 +43,62 @@ export interface Config {
   readonly peerDiscovery: PeerDiscoveryMode;
 }
 
+/** A control plane's whole configuration. */
+export interface Config extends StartConfig {
+  /** Control planes (self included) whose consent a Bootstrap needs. */
+  readonly quorum: number;
+  /** Expected number of control planes, when the user states it. */
+  readonly controlPlanes: number | null;
+}
+
 /** ConfigError names every variable that is missing or wrong. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
-const duration = (min: number) =>
-  makeValidator<number>((raw) => {
-    const ms = parseDuration(raw);
-    if (ms < min) throw new Error(`must be at least ${min}ms, got "${raw}"`);
-    return ms;
-  });
+const SECOND = 1_000;
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
 
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  makeValidator<number>((raw) => {
-    if (!/^\s*\d+\s*$/.test(raw)) throw new Error(`must be a whole number, got "${raw}"`);
-    const n = Number(raw);
-    if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
-    return n;
-  });
-
-const list = makeValidator<string[]>((raw) =>
-  raw.split(",").map((s) => s.trim()).filter((s) => s !== ""),
-);
-
-const SPEC = {
+/**
+ * START_SPEC: every variable all nodes read, with its range. Each duration's
+ * upper bound is what still makes sense for it, and all are far below what
+ * Node's timers can take (validators.ts MAX_TIMER_MS).
+ */
+const START_SPEC = {
   LOG_LEVEL: str({ default: "info", choices: ["trace", "debug", "info", "warn", "error", "fatal"] }),
-  [`${PREFIX}QUORUM_NODES`]: int(1, 1000)({ desc: "control planes that must consent (a strict majority)" }),
-  // 0 is only the "not stated" marker: envalid does not validate defaults.
-  [`${PREFIX}CONTROL_PLANES`]: int(1, 1000)({ default: 0, desc: "expected control planes" }),
-  [`${PREFIX}SCAN_INTERVAL`]: duration(100)({ default: 30_000 }),
-  [`${PREFIX}FOLLOWER_CHECK_INTERVAL`]: duration(100)({ default: 15_000 }),
-  [`${PREFIX}PRE_BOOTSTRAP_DELAY`]: duration(0)({ default: 10_000 }),
-  [`${PREFIX}MAX_BACKOFF`]: duration(100)({ default: 120_000 }),
-  [`${PREFIX}SCAN_TIMEOUT`]: duration(1)({ default: 2_000 }),
+  // A scan finds nodes that booted since the last: waiting more than an hour
+  // for them is a cluster that does not come up.
+  [`${PREFIX}SCAN_INTERVAL`]: duration(100, HOUR)({ default: 30 * SECOND }),
+  // A follower waiting for etcd: the same reasoning as the scan.
+  [`${PREFIX}FOLLOWER_CHECK_INTERVAL`]: duration(100, HOUR)({ default: 15 * SECOND }),
+  // How long a node must stay the best candidate before it proposes.
+  [`${PREFIX}PRE_BOOTSTRAP_DELAY`]: duration(0, HOUR)({ default: 10 * SECOND }),
+  // The cap of every backoff: retries at least once an hour.
+  [`${PREFIX}MAX_BACKOFF`]: duration(100, HOUR)({ default: 2 * MINUTE }),
+  // One probe, one call: a node that needs minutes to answer one call is down.
+  [`${PREFIX}SCAN_TIMEOUT`]: duration(1, 5 * MINUTE)({ default: 2 * SECOND }),
+  // Re-reads while a decision is open: a decision waits at most this between steps.
+  [`${PREFIX}CONSENT_INTERVAL`]: duration(50, 10 * MINUTE)({ default: 1 * SECOND }),
   [`${PREFIX}SCAN_CONCURRENCY`]: int(1, 4096)({ default: 50 }),
-  [`${PREFIX}CONSENT_INTERVAL`]: duration(50)({ default: 1_000 }),
-  [`${PREFIX}SCAN_CIDR`]: list({ default: [] }),
-  [`${PREFIX}PEERS`]: list({ default: [] }),
+  [`${PREFIX}SCAN_CIDR`]: prefixList({ default: [] }),
+  [`${PREFIX}PEERS`]: addressList({ default: [] }),
   [`${PREFIX}SCAN_MAX_ADDRESSES`]: int(1, 16_777_216)({ default: 65_536 }),
-  [`${PREFIX}NODE_ADDRESS`]: str({ default: "" }),
+  [`${PREFIX}NODE_ADDRESS`]: address({ default: "" }),
   [`${PREFIX}IGNORE_OMNI`]: bool({ default: false }),
   [`${PREFIX}PEER_DISCOVERY`]: str({ default: "auto", choices: [...PEER_DISCOVERY_MODES] }),
 };
 
-/** loadConfig validates the environment; it throws ConfigError, never exits. */
-export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const e = cleanEnv(env, SPEC, {
+/** CONTROL_PLANE_SPEC: what only a control plane reads. */
+const CONTROL_PLANE_SPEC = {
+  [`${PREFIX}QUORUM_NODES`]: int(1, 1000)({ desc: "control planes that must consent (a strict majority)" }),
+  // 0 is only the "not stated" marker: envalid does not validate defaults.
+  [`${PREFIX}CONTROL_PLANES`]: int(1, 1000)({ default: 0, desc: "expected control planes" }),
+};
+
+/** check validates `spec` against env, throwing one ConfigError that names every bad variable. */
+function check<S extends Record<string, ValidatorSpec<unknown>>>(env: NodeJS.ProcessEnv, spec: S) {
+  return cleanEnv(env, spec, {
     reporter: ({ errors }) => {
       const names = Object.keys(errors);
       if (names.length === 0) return;
@@ -97,10 +110,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       throw new ConfigError(`invalid configuration: ${lines.join("; ")}`);
     },
   });
-  const config: Config = {
+}
+
+/** loadConfig validates what every node reads; it throws ConfigError, never exits. */
+export function loadConfig(env: NodeJS.ProcessEnv): StartConfig {
+  const e = check(env, START_SPEC);
+  const config: StartConfig = {
     logLevel: e.LOG_LEVEL as LogLevel,
-    quorum: e[`${PREFIX}QUORUM_NODES`],
-    controlPlanes: e[`${PREFIX}CONTROL_PLANES`] === 0 ? null : e[`${PREFIX}CONTROL_PLANES`],
     scanIntervalMs: e[`${PREFIX}SCAN_INTERVAL`],
     followerCheckIntervalMs: e[`${PREFIX}FOLLOWER_CHECK_INTERVAL`],
     preBootstrapDelayMs: e[`${PREFIX}PRE_BOOTSTRAP_DELAY`],
@@ -115,9 +131,39 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     ignoreOmni: e[`${PREFIX}IGNORE_OMNI`],
     peerDiscovery: e[`${PREFIX}PEER_DISCOVERY`] as PeerDiscoveryMode,
   };
-  checkQuorum(config.quorum, config.controlPlanes);
   checkPeerDiscovery(config);
+  // The same check the scan makes (network.ts), made now: a prefix above
+  // SCAN_MAX_ADDRESSES would otherwise stop the agent only after the credentials.
+  try {
+    selectPrefixes(parsePrefixList(config.scanCidr), "scan-cidr", config.scanMaxAddresses);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: ${PREFIX}SCAN_CIDR ${(err as Error).message}`);
+  }
   return Object.freeze(config);
+}
+
+/** controlPlaneConfig adds the quorum, required on a control plane; it throws ConfigError. */
+export function controlPlaneConfig(start: StartConfig, env: NodeJS.ProcessEnv): Config {
+  const e = check(env, CONTROL_PLANE_SPEC);
+  const quorum = e[`${PREFIX}QUORUM_NODES`];
+  const controlPlanes = e[`${PREFIX}CONTROL_PLANES`] === 0 ? null : e[`${PREFIX}CONTROL_PLANES`];
+  checkQuorum(quorum, controlPlanes);
+  return Object.freeze({ ...start, quorum, controlPlanes });
+}
+
+/** tryControlPlaneConfig: controlPlaneConfig with its refusal as a value. */
+export function tryControlPlaneConfig(start: StartConfig, env: NodeJS.ProcessEnv): { ok: true; config: Config } | { ok: false; error: ConfigError } {
+  try {
+    return { ok: true, config: controlPlaneConfig(start, env) };
+  } catch (err) {
+    if (err instanceof ConfigError) return { ok: false, error: err };
+    throw err;
+  }
+}
+
+/** loadControlPlaneConfig: both steps at once (tests, tools). */
+export function loadControlPlaneConfig(env: NodeJS.ProcessEnv): Config {
+  return controlPlaneConfig(loadConfig(env), env);
 }
 
 /**
@@ -140,7 +186,7 @@ export function checkQuorum(quorum: number, controlPlanes: number | null): void 
 }
 
 /** A SCAN_CIDR the mode never scans is a mistake to say at start, not to ignore. */
-export function checkPeerDiscovery(c: Pick<Config, "peerDiscovery" | "scanCidr">): void {
+export function checkPeerDiscovery(c: Pick<StartConfig, "peerDiscovery" | "scanCidr">): void {
   if (c.peerDiscovery === "no-scan" && c.scanCidr.length > 0) {
     throw new ConfigError(
       `invalid configuration: ${PREFIX}SCAN_CIDR is set but ${PREFIX}PEER_DISCOVERY=no-scan never scans; ` +

@@ -60,3 +60,14 @@ export function peerCheck(
 export function hostPort(address: string, port: number): string {
   return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
 }
+
+/**
+ * isHandshakeFailure: the kinds (talos/errors.ts) of a TLS handshake that
+ * failed on a certificate: theirs is not from our CA, names another address,
+ * or is expired or not yet valid ("foreign"), or they refused ours
+ * ("tls-rejected"). Unlike a refused or silent port, these do not pass by
+ * waiting, so the agent reports them at warn level.
+ */
+export function isHandshakeFailure(kind: string): boolean {
+  return kind === "foreign" || kind === "tls-rejected";
+}

@@ -16,19 +16,21 @@ beforeAll(async () => {
 const PEER = "10.0.0.2";
 const STRANGER = "10.0.0.3";
 
-function config(env: Record<string, string>) {
-  return loadConfig({
+/** The environment of a run: these defaults, then `env`. */
+function environment(env: Record<string, string>): Record<string, string> {
+  return {
     TALOS_AUTO_BOOTSTRAP_QUORUM_NODES: "1",
     TALOS_AUTO_BOOTSTRAP_PRE_BOOTSTRAP_DELAY: "0s",
     TALOS_AUTO_BOOTSTRAP_CONSENT_INTERVAL: "1s",
     TALOS_AUTO_BOOTSTRAP_SCAN_INTERVAL: "30s",
     ...env,
-  });
+  };
 }
 
 async function drive(nodes: Record<string, Partial<FakeNode>>, env: Record<string, string> = {}, more: Partial<WorldOptions> = {}) {
   const f = fakeWorld({ ca, nodes, ...more });
-  const code = await run(config(env), { log: f.log, signal: f.world.signal, dryRun: false, version: "test" }, f.deps);
+  const e = environment(env);
+  const code = await run(loadConfig(e), { log: f.log, signal: f.world.signal, dryRun: false, version: "test", env: e }, f.deps);
   return { code, ...f };
 }
 
