@@ -31,13 +31,27 @@ const EC_CURVES = new Set(["prime256v1", "secp384r1", "secp521r1"]);
 
 const caInvalid = (message: string): CredentialsError => new CredentialsError("ca-invalid", message);
 
-/** loadMachineCa checks the CA (a CA, matching its key) and returns it ready to sign. */
+/**
+ * CA_CLOCK_SKEW_MS: how far ahead of our clock the CA's NotBefore may be.
+ * The agent starts after time sync, but a CA made a moment ago on a machine
+ * whose clock runs a little fast is still the right CA: the same 5 minutes
+ * our client certificates are backdated by (certs.ts).
+ */
+export const CA_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * loadMachineCa checks the CA (a CA, within its validity, matching its key)
+ * and returns it ready to sign. An expired or not yet valid CA is an error
+ * here, at load: waiting would not fix it, and every handshake would fail.
+ */
 export function loadMachineCa(
   config: Pick<MachineConfigCredentials, "caCertPem" | "caKeyPem" | "acceptedCaPems">,
+  now: Date = new Date(),
 ): MachineCa {
   if (config.caKeyPem === null) throw new CredentialsError("ca-key-missing", "machine.ca.key is empty");
   const cert = parseCertificate(config.caCertPem, "machine.ca.crt");
   if (!cert.ca) throw caInvalid("machine.ca.crt is not a CA certificate");
+  checkValidity(cert, now);
   const key = parsePrivateKey(config.caKeyPem);
   const keyType = keyTypeOf(key);
   if (!cert.checkPrivateKey(key)) throw caInvalid("machine.ca.key does not match machine.ca.crt");
@@ -49,6 +63,19 @@ export function loadMachineCa(
     trustPems: [cert, ...accepted].map((c) => c.toString()),
     fingerprint: createHash("sha256").update(cert.raw).digest("hex"),
   };
+}
+
+function checkValidity(cert: X509Certificate, now: Date): void {
+  const notBefore = Date.parse(cert.validFrom);
+  const notAfter = Date.parse(cert.validTo);
+  if (Number.isNaN(notBefore) || Number.isNaN(notAfter)) throw caInvalid("machine.ca.crt has an unreadable validity period");
+  const at = now.toISOString();
+  if (now.getTime() > notAfter) {
+    throw new CredentialsError("ca-expired", `machine.ca.crt expired at ${new Date(notAfter).toISOString()} (now ${at}): rotate the machine CA`);
+  }
+  if (now.getTime() + CA_CLOCK_SKEW_MS < notBefore) {
+    throw new CredentialsError("ca-not-yet-valid", `machine.ca.crt is valid only from ${new Date(notBefore).toISOString()} (now ${at}): check this node's clock`);
+  }
 }
 
 function parseCertificate(pem: string, field: string): X509Certificate {

@@ -28,7 +28,11 @@ export type CredentialsErrorKind =
   /** A control plane's config has no machine.ca.key. */
   | "ca-key-missing"
   /** The CA certificate or key is malformed, mismatched, or not a CA. */
-  | "ca-invalid";
+  | "ca-invalid"
+  /** The machine CA certificate's NotAfter has passed: no peer accepts what it signs. */
+  | "ca-expired"
+  /** The machine CA certificate's NotBefore is ahead of this node's clock. */
+  | "ca-not-yet-valid";
 
 export class CredentialsError extends KindError<CredentialsErrorKind> {
   override readonly name = "CredentialsError";

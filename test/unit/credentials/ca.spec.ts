@@ -57,6 +57,20 @@ describe("loadMachineCa()", () => {
     ]);
   });
 
+  // makeCa's CA is valid from an hour ago to a day ahead.
+  it("refuses an expired or not yet valid CA at load, with a kind of its own", async () => {
+    const ca = await makeCa("ed25519");
+    const config = { caCertPem: ca.certPem, caKeyPem: talosKeyPem(ca.key), acceptedCaPems: [] };
+    const expired = errorOf(() => loadMachineCa(config, new Date(Date.now() + 2 * 86_400_000)));
+    expect(expired.kind).toBe("ca-expired");
+    expect(expired.message).toMatch(/machine.ca.crt expired at .*rotate the machine CA/);
+    const early = errorOf(() => loadMachineCa(config, new Date(Date.now() - 2 * 3_600_000)));
+    expect(early.kind).toBe("ca-not-yet-valid");
+    expect(early.message).toMatch(/valid only from .*check this node's clock/);
+    // A clock a minute behind the CA's creation is within the tolerated skew.
+    expect(loadMachineCa(config, new Date(Date.now() - 3_600_000 - 60_000)).keyType).toBe("ed25519");
+  });
+
   it("refuses a key that does not match the certificate, without showing either", async () => {
     const ca = await makeCa("ed25519");
     const other = await makeCa("ed25519");
