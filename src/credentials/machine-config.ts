@@ -5,6 +5,7 @@
 import { parseAllDocuments } from "yaml";
 import type { MachineType } from "../core/types.js";
 import { CredentialsError } from "./errors.js";
+import { configSizeProblem } from "./yaml-limits.js";
 
 /** A configured machine's type: never "unknown" once a config exists. */
 export type ConfiguredMachineType = Exclude<MachineType, "unknown">;
@@ -74,8 +75,12 @@ function v1alpha1Document(docs: readonly unknown[]): Record<string, unknown> {
 
 /** documents: every document of config.yaml as plain values, or a config-invalid error. */
 function documents(text: string): unknown[] {
+  const tooLarge = configSizeProblem(text);
+  if (tooLarge !== undefined) throw invalid(tooLarge);
   const values: unknown[] = [];
-  for (const [i, doc] of parseAllDocuments(text).entries()) {
+  // "silent": the library prints its warnings to stderr, quoting the config
+  // (a key with a collection value is printed whole); errors are reported below.
+  for (const [i, doc] of parseAllDocuments(text, { logLevel: "silent" }).entries()) {
     const err = doc.errors[0];
     if (err !== undefined) {
       // err.message quotes the offending line, which may be a key: report position only.
