@@ -34,6 +34,10 @@ function onSignal(signal: NodeJS.Signals): void {
 
 process.on("SIGTERM", onSignal);
 process.on("SIGINT", onSignal);
+// Named after the handlers exist: `ps` shows the agent by name, and a test
+// can tell from /proc/<pid>/comm that a signal is now ours to handle (Node
+// itself catches SIGTERM from the start, so SigCgt cannot tell).
+process.title = "autobootstrap";
 
 /** Aborted on the first SIGTERM or SIGINT. */
 export const stopSignal: AbortSignal = controller.signal;
