@@ -36,10 +36,10 @@ export function maxMessageBytes(role: ClientRole): number {
  * os:admin channel: what a peer may send before we read it. grpc-js decodes
  * every message of what arrived in one go, before our limits see the first,
  * so a stream of 5-byte empty messages costs ~13,000 objects per 64 KiB (the
- * default window) whatever we refuse. 8 KiB still carries a whole ballot
- * (4 KiB in 1 KiB chunks) without waiting for a window update.
+ * default window) whatever we refuse. 2 KiB carries a ballot (a few hundred
+ * bytes) at once; the largest we accept (4 KiB) takes one window update.
  */
-export const ADMIN_WINDOW_BYTES = 8 * 1024;
+export const ADMIN_WINDOW_BYTES = 2 * 1024;
 
 /** windowBytes: the per-stream window of a channel by role (see ADMIN_WINDOW_BYTES); undefined keeps HTTP/2's 64 KiB. */
 export function windowBytes(role: ClientRole): number | undefined {

@@ -4,7 +4,7 @@
 // are on memory, never on time.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BALLOT_PATH, MAX_BALLOT_BYTES } from "../../src/ballots/codec.js";
-import { MAX_EMPTY_CHUNKS, MAX_READ_BYTES, MAX_STREAM_MESSAGES } from "../../src/talos/limits.js";
+import { ADMIN_WINDOW_BYTES, MAX_EMPTY_CHUNKS, MAX_READ_BYTES, MAX_STREAM_MESSAGES } from "../../src/talos/limits.js";
 import { reads, startGarbage, startPeer, startSilentTls, type Peer } from "./peers.js";
 import { against, failure, makeCluster, measured, type Against, type Cluster } from "./world.js";
 
@@ -42,6 +42,16 @@ async function readBallots(a: Against) {
     return errors;
   });
 }
+
+describe("a peer of our cluster whose Read behaves", () => {
+  it("gets its largest ballot read whole through the admin channel's small window", async () => {
+    const ballot = Buffer.alloc(MAX_BALLOT_BYTES, 0x61);
+    const a = await peerWith(() => startPeer({ host: HOST, ca: cluster.ca, read: reads.serveBallot(ballot) }));
+    const got = await a.client("os:admin").read(BALLOT_PATH, { signal: AbortSignal.timeout(30_000), timeoutMs: 5_000, maxBytes: MAX_BALLOT_BYTES });
+    expect(got.equals(ballot)).toBe(true);
+    expect(MAX_BALLOT_BYTES).toBeGreaterThan(ADMIN_WINDOW_BYTES);
+  });
+});
 
 describe("a peer of our cluster whose Read misbehaves", () => {
   it("streaming endless empty chunks is malformed at once, and costs nothing", async () => {
