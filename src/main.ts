@@ -2,6 +2,7 @@
 // `--version` prints the version; `--dry-run` does one observation pass,
 // prints who would be nominated, and writes and calls nothing.
 import { ConfigError, loadConfig } from "./config/env.js";
+import { DISABLED, isDisabled } from "./config/off-switch.js";
 import { createLogger } from "./log.js";
 import { run } from "./agent/run.js";
 
@@ -25,6 +26,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let config;
   try {
+    // The off switch comes first: a disabled agent reads nothing else, not
+    // even its other variables, and touches neither STATE nor the network.
+    if (isDisabled(process.env)) {
+      createLogger("info").info({ variable: DISABLED }, "disabled: nothing to do");
+      return 0;
+    }
     config = loadConfig(process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

@@ -3,6 +3,7 @@
 // quorum has no default, because a silent default of 1 is how clusters split.
 import { bool, cleanEnv, EnvMissingError, makeValidator, str } from "envalid";
 import { parseDuration } from "./duration.js";
+import { pairRecovery, parseSha256, parseSource, RECOVER_FROM, RECOVER_SHA256, RECOVER_SKIP_HASH_CHECK, type RecoveryConfig, type SnapshotSource } from "./recovery.js";
 
 export const PREFIX = "TALOS_AUTO_BOOTSTRAP_";
 
@@ -37,6 +38,8 @@ export interface Config {
   readonly ignoreOmni: boolean;
   /** auto: Talos discovery + PEERS, scan below quorum; no-scan: never scan; scan-only: PEERS + scan. */
   readonly peerDiscovery: PeerDiscoveryMode;
+  /** Armed recovery: the nominee restores this etcd snapshot instead of starting an empty cluster. */
+  readonly recovery: RecoveryConfig | null;
 }
 
 /** ConfigError names every variable that is missing or wrong. */
@@ -63,6 +66,9 @@ const list = makeValidator<string[]>((raw) =>
   raw.split(",").map((s) => s.trim()).filter((s) => s !== ""),
 );
 
+const source = makeValidator<SnapshotSource>(parseSource);
+const sha256 = makeValidator<string>(parseSha256);
+
 const SPEC = {
   LOG_LEVEL: str({ default: "info", choices: ["trace", "debug", "info", "warn", "error", "fatal"] }),
   [`${PREFIX}QUORUM_NODES`]: int(1, 1000)({ desc: "control planes that must consent (a strict majority)" }),
@@ -81,6 +87,9 @@ const SPEC = {
   [`${PREFIX}NODE_ADDRESS`]: str({ default: "" }),
   [`${PREFIX}IGNORE_OMNI`]: bool({ default: false }),
   [`${PREFIX}PEER_DISCOVERY`]: str({ default: "auto", choices: [...PEER_DISCOVERY_MODES] }),
+  [RECOVER_FROM]: source({ default: undefined }),
+  [RECOVER_SHA256]: sha256({ default: undefined }),
+  [RECOVER_SKIP_HASH_CHECK]: bool({ default: false }),
 };
 
 /** loadConfig validates the environment; it throws ConfigError, never exits. */
@@ -114,10 +123,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     nodeAddress: e[`${PREFIX}NODE_ADDRESS`] === "" ? null : e[`${PREFIX}NODE_ADDRESS`],
     ignoreOmni: e[`${PREFIX}IGNORE_OMNI`],
     peerDiscovery: e[`${PREFIX}PEER_DISCOVERY`] as PeerDiscoveryMode,
+    recovery: recoveryOf(e[RECOVER_FROM] ?? null, e[RECOVER_SHA256] ?? null, e[RECOVER_SKIP_HASH_CHECK]),
   };
   checkQuorum(config.quorum, config.controlPlanes);
   checkPeerDiscovery(config);
   return Object.freeze(config);
+}
+
+function recoveryOf(from: SnapshotSource | null, sum: string | null, skip: boolean): RecoveryConfig | null {
+  try {
+    return pairRecovery(from, sum, skip);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: ${(err as Error).message}`);
+  }
 }
 
 /**
