@@ -48,6 +48,8 @@ export async function start(config: Config, o: RunOptions, deps: RunDeps): Promi
   log.info({ source: creds.source, ca: creds.ca.fingerprint, keyType: creds.ca.keyType }, "credentials loaded");
   if (await omniOwnsCluster(creds.sideroLink, config, log, deps.kernelCmdline)) return { kind: "exit", code: 0 };
   if (!o.dryRun && !(await ballotsPersistent(log, deps.ballotMount))) return { kind: "exit", code: 1 }; // --dry-run writes no ballot
+  // A recovery's spool left by an earlier run holds the cluster's secrets and GiBs of EPHEMERAL.
+  if (!o.dryRun) await deps.snapshots.clearSpool();
   if (signal.aborted) return stopped;
 
   const self = await ownAddress(config, log, signal, deps);

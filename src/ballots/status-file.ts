@@ -23,10 +23,10 @@ export interface StatusFile extends Status {
 export interface StatusWriterOptions {
   readonly node: string;
   readonly log: Logger;
-  readonly path?: string;
+  /** Replaces the file atomically (writeStatusFile in production). */
+  readonly write: (text: string) => Promise<void>;
   /** Wall clock for `updated` (the core's clock is monotonic, not a date). */
   readonly clock?: () => Date;
-  readonly write?: (path: string, text: string) => Promise<void>;
 }
 
 export interface StatusWriter {
@@ -36,9 +36,12 @@ export interface StatusWriter {
   last(): Status | null;
 }
 
+/** writeStatusFile replaces status.json with the ballot's atomic write. */
+export function writeStatusFile(text: string, path = STATUS_PATH): Promise<void> {
+  return writeAtomic(path, text);
+}
+
 export function createStatusWriter(o: StatusWriterOptions): StatusWriter {
-  const path = o.path ?? STATUS_PATH;
-  const write = o.write ?? writeAtomic;
   const clock = o.clock ?? (() => new Date());
   let written: Status | null = null;
   let last: Status | null = null;
@@ -49,12 +52,12 @@ export function createStatusWriter(o: StatusWriterOptions): StatusWriter {
       if (sameStatus(written, s)) return;
       const file: StatusFile = { version: 1, node: o.node, ...s, updated: clock().toISOString() };
       try {
-        await write(path, `${JSON.stringify(file)}\n`);
+        await o.write(`${JSON.stringify(file)}\n`);
         written = s;
         failing = null;
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
-        if (why !== failing) o.log.warn({ path, err: why }, "status file not written");
+        if (why !== failing) o.log.warn({ err: why }, "status file not written");
         failing = why;
       }
     },

@@ -33,8 +33,8 @@ export type UploadResult =
 export type RecoveryStage = "prepare" | "upload" | "bootstrap";
 
 export interface Recovery {
-  /** attempt runs one recovery attempt; `onStage` is told before each stage starts. */
-  attempt(signal: AbortSignal, onStage: (stage: RecoveryStage) => void): Promise<BootstrapAnswer>;
+  /** attempt runs one recovery attempt; `onStage` is told (and awaited) before each stage starts. */
+  attempt(signal: AbortSignal, onStage: (stage: RecoveryStage) => Promise<void> | void): Promise<BootstrapAnswer>;
 }
 
 /**
@@ -53,17 +53,22 @@ export function createRecovery(edges: RecoveryEdges): Recovery {
     ready = null;
   };
 
+  // A stage never starts once the agent is asked to stop (SIGTERM).
+  const stopped: BootstrapAnswer = { kind: "retry", reason: "stopped" };
+
   return {
     async attempt(signal, onStage) {
       if (!uploaded) {
-        onStage("prepare");
+        await onStage("prepare");
+        if (signal.aborted) return stopped;
         try {
           ready ??= await edges.prepare(signal);
         } catch (err) {
           if (!(err instanceof SnapshotError)) throw err;
           return { kind: "retry", reason: `recovery: snapshot ${err.kind}: ${err.message}` };
         }
-        onStage("upload");
+        await onStage("upload");
+        if (signal.aborted) return stopped;
         const sent = await edges.upload(ready, signal);
         if (sent.kind === "changed") {
           await drop(); // verify it afresh next time
@@ -77,7 +82,8 @@ export function createRecovery(edges: RecoveryEdges): Recovery {
         }
         uploaded = true;
       }
-      onStage("bootstrap");
+      await onStage("bootstrap");
+      if (signal.aborted) return stopped;
       const answer = await edges.bootstrap(signal);
       // Done with the local copy once Talos has answered for good.
       if (answer.kind !== "retry") await drop();

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createStatusWriter, type StatusFile } from "../../../src/ballots/status-file.js";
+import { createStatusWriter, writeStatusFile, type StatusFile } from "../../../src/ballots/status-file.js";
 import type { Status } from "../../../src/core/status.js";
 import { createLogger } from "../../../src/log.js";
 
@@ -28,7 +28,7 @@ describe("createStatusWriter()", () => {
     const lines: string[] = [];
     const w = createStatusWriter({
       node: "10.0.0.2",
-      path,
+      write: (text) => writeStatusFile(text, path),
       log: createLogger("info", { write: (s: string) => void lines.push(s) }),
       clock: () => new Date(t),
     });
@@ -60,7 +60,7 @@ describe("createStatusWriter()", () => {
     const w = createStatusWriter({
       node: "10.0.0.2",
       log: createLogger("info", { write: (s: string) => void lines.push(s) }),
-      write: async (_p, text) => {
+      write: async (text) => {
         if (fail) throw new Error("EROFS: read-only file system");
         texts.push(text);
       },
