@@ -1,6 +1,6 @@
 // GET of a snapshot URL with node:http(s). https verifies the server against
 // Node's CA store (its bundled roots, plus NODE_EXTRA_CA_CERTS for a private
-// CA) and the host name, as Node always does; nothing here can turn that off.
+// CA) and the host name; neither this code nor the environment can turn that off.
 // Redirects are followed a few times, never from https down to http: the
 // checksum would still catch a changed file, but the snapshot holds the
 // cluster's secrets and must not cross the network in clear.
@@ -54,7 +54,8 @@ function request(url: URL, o: GetOptions): Promise<IncomingMessage> {
   const get = url.protocol === "https:" ? httpsGet : httpGet;
   const stallMs = o.stallTimeoutMs ?? STALL_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const req = get(url, { signal: o.signal, headers: { accept: "application/octet-stream" } }, resolve);
+    // rejectUnauthorized stated, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn verification off.
+    const req = get(url, { signal: o.signal, headers: { accept: "application/octet-stream" }, rejectUnauthorized: true }, resolve);
     // An idle socket, before the headers or while the body streams, ends the request.
     req.setTimeout(stallMs, () => req.destroy(new SnapshotError("download", `${where(url)}: no data for ${stallMs} ms`)));
     req.on("error", (err) => reject(err instanceof SnapshotError ? err : new SnapshotError("download", `${where(url)}: ${describe(err)}`, { cause: err })));
