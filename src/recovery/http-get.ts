@@ -54,7 +54,7 @@ function request(url: URL, o: GetOptions): Promise<IncomingMessage> {
   const get = url.protocol === "https:" ? httpsGet : httpGet;
   const stallMs = o.stallTimeoutMs ?? STALL_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    // rejectUnauthorized stated, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn verification off.
+    // rejectUnauthorized stated, so a process-wide override in the environment cannot turn verification off.
     const req = get(url, { signal: o.signal, headers: { accept: "application/octet-stream" }, rejectUnauthorized: true }, resolve);
     // An idle socket, before the headers or while the body streams, ends the request.
     req.setTimeout(stallMs, () => req.destroy(new SnapshotError("download", `${where(url)}: no data for ${stallMs} ms`)));
