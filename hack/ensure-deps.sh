@@ -25,6 +25,7 @@ command -v nft >/dev/null || need+=(nftables)
 command -v iptables >/dev/null || need+=(iptables)
 command -v unshare >/dev/null || need+=(util-linux)
 command -v losetup >/dev/null || need+=(mount)
+command -v jq >/dev/null || need+=(jq) # hack/status.sh and its test
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive

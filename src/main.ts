@@ -9,6 +9,7 @@
 // other module is evaluated (see there).
 import { EXIT_STOPPED, onStop, stopSignal, stoppedBy } from "./stop.js";
 import { ConfigError, loadConfig } from "./config/env.js";
+import { DISABLED, isDisabled } from "./config/off-switch.js";
 import { configurationRefused, createLogger } from "./log.js";
 import { run } from "./agent/run.js";
 
@@ -32,6 +33,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let config;
   try {
+    // The off switch comes first: a disabled agent reads nothing else, not
+    // even its other variables, and touches neither STATE nor the network.
+    if (isDisabled(process.env)) {
+      createLogger("info").info({ variable: DISABLED }, "disabled: nothing to do");
+      return 0;
+    }
     config = loadConfig(process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

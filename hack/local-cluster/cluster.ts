@@ -3,7 +3,7 @@
 // STATE partition (XFS on a loop device, config.yaml inside), and the REAL
 // bundle `node dist/autobootstrap.js` per node, run with Talos's fixed paths
 // in a private mount namespace (test/helpers/sandbox.ts). Needs root.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeNode, type FakeNode } from "../fake-apid/node.js";
@@ -42,6 +42,8 @@ export interface LocalClusterOptions {
   readonly alreadyBootstrappedBy?: number;
   readonly keyType?: "ed25519" | "ecdsa" | "rsa";
   readonly argv?: readonly string[];
+  /** Files put in every node's /var/lib/autobootstrap before its agent starts (a snapshot, a CA for NODE_EXTRA_CA_CERTS). */
+  readonly varLibFiles?: Readonly<Record<string, string | Buffer>>;
 }
 
 export interface RunningNode {
@@ -56,6 +58,8 @@ export interface RunningNode {
 
 export interface LocalCluster {
   readonly dir: string;
+  /** The cluster's machine CA (to talk to the fake nodes as an admin would, with talosctl). */
+  readonly ca: ClusterCa;
   readonly nodes: readonly RunningNode[];
   world(): World;
   /** Total Bootstrap calls that any fake node answered with OK. */
@@ -73,6 +77,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
   const volumes: StateVolume[] = [];
   const nodes: RunningNode[] = [];
   const timers: NodeJS.Timeout[] = [];
+  let ca: ClusterCa | null = null;
   const teardown = async () => {
     for (const t of timers) clearTimeout(t);
     await Promise.all(nodes.map((n) => n.agent?.stop()));
@@ -83,7 +88,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
   };
   try {
     const keyType = o.keyType ?? "ed25519";
-    const ca = await makeClusterCa(keyType);
+    ca = await makeClusterCa(keyType);
     const foreignCa = await makeClusterCa(keyType);
     const address = (host: number) => `127.0.${o.subnet}.${host}`;
     if (o.alreadyBootstrappedBy !== undefined) {
@@ -96,6 +101,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
       const filesRoot = join(nodeDir, "root");
       const varLib = join(filesRoot, "var/lib/autobootstrap");
       mkdirSync(varLib, { recursive: true });
+      for (const [name, content] of Object.entries(o.varLibFiles ?? {})) writeFileSync(join(varLib, name), content);
       const mine: ClusterCa = spec.foreign === true ? foreignCa : ca;
       const fake = await startFakeNode(
         {
@@ -146,6 +152,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
 
   return {
     dir,
+    ca: ca as ClusterCa,
     nodes,
     world: () => readWorld(worldDir),
     bootstrapsOk: () => nodes.reduce((sum, n) => sum + n.fake.state.bootstrapCalls().filter((c) => c.kind === "call" && c.code === 0).length, 0),

@@ -1,12 +1,17 @@
 // Carrying out one decision of the core: wait, exit, or call Bootstrap on our
-// own apid. What an answer to Bootstrap means is the core's table
+// own apid (with an armed recovery: restore the snapshot, agent/recovery.ts).
+// What an answer to Bootstrap means is the core's table
 // (core/bootstrap-answer.ts); this file logs it and feeds it back.
 import { afterBootstrap, type AgentState, type CoreConfig, type StepResult } from "../core/agent.js";
 import { afterAnswer, type BootstrapAnswer } from "../core/bootstrap-answer.js";
+import type { RecoveryConfig } from "../config/recovery.js";
 import type { Logger } from "../log.js";
+import type { Recovery, RecoveryStage } from "../recovery/recover.js";
 import type { RunDeps } from "./deps.js";
 import type { TalosPort } from "./port.js";
+import { stageText } from "./recovery.js";
 import { EXIT_STOPPED } from "./startup.js";
+import type { StatusShell } from "./status.js";
 
 export interface Actor {
   readonly log: Logger;
@@ -15,6 +20,9 @@ export interface Actor {
   readonly port: TalosPort;
   readonly deps: RunDeps;
   readonly core: CoreConfig;
+  readonly status: StatusShell;
+  /** The armed recovery and how to carry it out, or null for a plain Bootstrap. */
+  readonly recovery: { readonly config: RecoveryConfig; readonly run: Recovery } | null;
 }
 
 export type Next = { readonly kind: "continue"; readonly state: AgentState } | { readonly kind: "exit"; readonly code: number };
@@ -39,12 +47,33 @@ export async function act(a: Actor, result: StepResult): Promise<Next> {
 }
 
 async function bootstrap(a: Actor, state: AgentState): Promise<Next> {
-  a.log.info({ address: a.self }, "bootstrap executing");
-  const answer = await a.port.bootstrap(a.self, a.signal);
-  logAnswer(a.log, a.self, answer);
+  let stage: RecoveryStage = "bootstrap";
+  let answer: BootstrapAnswer;
+  if (a.recovery === null) {
+    a.log.info({ address: a.self }, "bootstrap executing");
+    answer = await a.port.bootstrap(a.self, a.signal);
+  } else {
+    const r = a.recovery;
+    answer = await r.run.attempt(a.signal, (s) => {
+      stage = s;
+      return a.status.acting(stageText(r.config, s));
+    });
+  }
+  if (stage === "bootstrap") logAnswer(a.log, a.self, answer);
+  else logRecovery(a.log, stage, answer);
+  if (answer.kind === "retry" || answer.kind === "refused") a.status.error(answer.reason);
   const next = afterAnswer(answer);
-  if (next === "stop") return { kind: "exit", code: 1 };
+  if (next === "stop") {
+    await a.status.end("refused", answer.kind === "refused" ? `bootstrap refused: ${answer.reason}` : "bootstrap refused");
+    return { kind: "exit", code: 1 };
+  }
   return { kind: "continue", state: afterBootstrap(state, next, a.deps.now(), a.core, a.deps.random()) };
+}
+
+/** logRecovery: an attempt that ended before Bootstrap (no Bootstrap was called). */
+function logRecovery(log: Logger, stage: RecoveryStage, answer: BootstrapAnswer): void {
+  if (answer.kind === "refused") log.error({ stage, reason: answer.reason }, "recovery refused");
+  else log.warn({ stage, reason: answer.kind === "retry" ? answer.reason : answer.kind }, "recovery failed; will retry");
 }
 
 function logAnswer(log: Logger, address: string, answer: BootstrapAnswer): void {

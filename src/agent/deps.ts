@@ -2,6 +2,8 @@
 // parameter with these production defaults, so tests drive the real loop with
 // a scripted Talos, an in-memory ballot store and a virtual clock.
 import { readBallotMount, type BallotMountVerdict } from "../ballots/mount-check.js";
+import { BALLOT_DIR } from "../ballots/codec.js";
+import { writeStatusFile } from "../ballots/status-file.js";
 import { loadBallot, saveBallot, type LoadedBallot } from "../ballots/store.js";
 import type { Config } from "../config/env.js";
 import type { Ballot } from "../core/types.js";
@@ -9,7 +11,9 @@ import type { MachineCa } from "../credentials/ca.js";
 import { readKernelCmdline } from "../credentials/cmdline.js";
 import { loadCredentials, type Credentials } from "../credentials/state.js";
 import { localNetwork, type LocalNetwork } from "../discovery/interfaces.js";
+import type { RecoveryConfig } from "../config/recovery.js";
 import type { Logger } from "../log.js";
+import { discard, prepareSnapshot, readVerified, removeSpool, type ReadySnapshot } from "../recovery/snapshot.js";
 import type { TalosPort } from "./port.js";
 import { sleep } from "./sleep.js";
 import { createTalosPort } from "./talos-port.js";
@@ -27,12 +31,26 @@ export interface RunDeps {
   readonly loadBallot: (cluster: string) => Promise<LoadedBallot>;
   /** Atomic and durable: resolves only once the ballot is on disk. */
   readonly saveBallot: (ballot: Ballot) => Promise<void>;
+  /** Replaces status.json beside the ballot, atomically (what and when: agent/status.ts). */
+  readonly writeStatus: (text: string) => Promise<void>;
+  /** An armed recovery's snapshot (recovery/snapshot.ts): its spool lives in the ballot directory. */
+  readonly snapshots: SnapshotEdges;
   /** Resolves true after ms, false as soon as the signal aborts. */
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<boolean>;
   /** Monotonic milliseconds: the core's clock (a wall-clock step must not move it). */
   readonly now: () => number;
   /** In [0, 1): backoff jitter only. */
   readonly random: () => number;
+}
+
+export interface SnapshotEdges {
+  /** Download or read, then check size and SHA-256; throws SnapshotError. */
+  readonly prepare: (r: RecoveryConfig, signal: AbortSignal, log: Logger) => Promise<ReadySnapshot>;
+  /** The verified bytes again, for the upload; fails at the end if they changed. */
+  readonly read: (s: ReadySnapshot, signal: AbortSignal, log: Logger) => AsyncIterable<Buffer>;
+  readonly discard: (s: ReadySnapshot) => Promise<void>;
+  /** Removes a spool an earlier run left (at every start). */
+  readonly clearSpool: () => Promise<void>;
 }
 
 export const productionDeps: RunDeps = {
@@ -43,6 +61,13 @@ export const productionDeps: RunDeps = {
   talosPort: createTalosPort,
   loadBallot: (cluster) => loadBallot(cluster),
   saveBallot: (ballot) => saveBallot(ballot),
+  writeStatus: (text) => writeStatusFile(text),
+  snapshots: {
+    prepare: (r, signal, log) => prepareSnapshot(r, { spoolDir: BALLOT_DIR, signal, log }),
+    read: (s, signal, log) => readVerified(s, { signal, log }),
+    discard,
+    clearSpool: () => removeSpool(BALLOT_DIR),
+  },
   sleep,
   now: () => performance.now(),
   random: () => Math.random(),

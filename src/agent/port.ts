@@ -1,9 +1,10 @@
-// The shell's view of Talos: the five things the agent asks of a node, and
+// The shell's view of Talos: the six things the agent asks of a node, and
 // close. run.ts depends on this seam only, so the loop is driven by the real
 // client (talos-port.ts) in production and by a scripted fake in
 // test/unit/agent/.
 import type { BootstrapAnswer } from "../core/bootstrap-answer.js";
 import type { BallotRead, EtcdEvidence, ProbeResult } from "../core/types.js";
+import type { UploadResult } from "../recovery/recover.js";
 import type { AffiliatesRead } from "./handlers/affiliates.js";
 
 export interface TalosPort {
@@ -15,8 +16,10 @@ export interface TalosPort {
   ballot(address: string, signal: AbortSignal): Promise<BallotRead>;
   /** Reader certificate, on our OWN apid: its node id and the Affiliates Talos lists. Never throws. */
   affiliates(address: string, signal: AbortSignal): Promise<AffiliatesRead>;
-  /** Admin certificate: Bootstrap on that node. Never throws. */
-  bootstrap(address: string, signal: AbortSignal): Promise<BootstrapAnswer>;
+  /** Admin certificate: Bootstrap on that node (with recover_etcd when `recover` is given). Never throws. */
+  bootstrap(address: string, signal: AbortSignal, recover?: { readonly skipHashCheck: boolean }): Promise<BootstrapAnswer>;
+  /** Admin certificate: EtcdRecover of these bytes (`bytes` in all) to that node. Never throws. */
+  etcdRecover(address: string, chunks: AsyncIterable<Buffer>, bytes: number, signal: AbortSignal): Promise<UploadResult>;
   /** Drops every connection (at exit). */
   close(): void;
 }

@@ -12,9 +12,11 @@ import { planNetwork } from "./network.js";
 import { joinWatch } from "./join-watch.js";
 import { createObserver, type Observation } from "./observe.js";
 import { createPeerFinder } from "./peer-finder.js";
+import { armedRecovery } from "./recovery.js";
 import { dryRun, report } from "./report.js";
 import { EXIT_STOPPED, start, type RunOptions } from "./startup.js";
 import { isHandshakeFailure } from "../talos/tls.js";
+import { statusShellFor } from "./status.js";
 
 export type { RunOptions };
 
@@ -41,7 +43,16 @@ export async function run(startConfig: StartConfig, o: RunOptions, deps: RunDeps
     const observe = createObserver({ port, selfAddress: self, scanIntervalMs: config.scanIntervalMs, finder, now: deps.now });
     // Every wait watches Talos discovery: a control plane that registers ends it (fast join).
     const sleep = joinWatch({ finder, sleep: deps.sleep, now: deps.now, tickMs: config.consentIntervalMs });
-    const actor: Actor = { log: o.log, signal: o.signal, self, port, deps: { ...deps, sleep }, core: coreConfig(config) };
+    const actor: Actor = {
+      log: o.log,
+      signal: o.signal,
+      self,
+      port,
+      deps: { ...deps, sleep },
+      core: coreConfig(config),
+      status: statusShellFor(config, o, self, deps.writeStatus),
+      recovery: armedRecovery(config.recovery, { port, self, deps, log: o.log }),
+    };
     return await loop(actor, initialState(ballot), observe, config, o.dryRun);
   } finally {
     port.close();
@@ -63,6 +74,7 @@ async function loop(a: Actor, state: AgentState, observe: Observer, config: Conf
       unready = next;
       // A certificate problem (expired, not yet valid, another CA) will not pass by waiting: say so louder.
       log[isHandshakeFailure(obs.probe) ? "warn" : "info"]({ address: a.self, kind: obs.probe, reason: obs.reason, retryInMs: ms }, "waiting for own apid");
+      await a.status.unready(obs.reason);
       if (!(await deps.sleep(ms, signal))) break;
       continue;
     }
@@ -71,6 +83,7 @@ async function loop(a: Actor, state: AgentState, observe: Observer, config: Conf
     const init = initNodes(obs.nodes);
     if (init.length > 0) {
       log.info({ init }, "init node present: Talos bootstraps it by itself; nothing to do");
+      await a.status.end("done", `init node present (${init.join(", ")}): Talos bootstraps it by itself`);
       return 0;
     }
     if (dry) return dryRun(log, obs.view, config.quorum);
@@ -78,6 +91,8 @@ async function loop(a: Actor, state: AgentState, observe: Observer, config: Conf
     report(log, last, result, obs.view, obs.full, config);
     last = result;
     if (result.state.ballot !== state.ballot) await deps.saveBallot(result.state.ballot);
+    if (signal.aborted) break;
+    await a.status.pass(result, obs.view, obs.sources);
     if (signal.aborted) break;
     const next = await act(a, result);
     if (next.kind === "exit") return next.code;

@@ -53,6 +53,8 @@ export async function start(startConfig: StartConfig, o: RunOptions, deps: RunDe
   if (!checked.ok) return { kind: "exit", code: configurationRefused(log, checked.error) };
   const config = checked.config;
   if (!o.dryRun && !(await ballotsPersistent(log, deps.ballotMount))) return { kind: "exit", code: 1 }; // --dry-run writes no ballot
+  // A recovery's spool left by an earlier run holds the cluster's secrets and GiBs of EPHEMERAL.
+  if (!o.dryRun) await deps.snapshots.clearSpool();
   if (signal.aborted) return stopped;
 
   const self = await ownAddress(config, log, signal, deps);

@@ -38,12 +38,21 @@ export function freshBallot(cluster: string): Ballot {
 
 /** saveBallot replaces the ballot atomically and durably. */
 export async function saveBallot(ballot: Ballot, path = BALLOT_PATH): Promise<void> {
+  await writeAtomic(path, encodeBallot(ballot));
+}
+
+/**
+ * writeAtomic replaces a file in the ballot directory so that a reader (a
+ * peer's MachineService/Read) sees the old or the new content, never a torn
+ * one, and the new content survives a crash once this resolves.
+ */
+export async function writeAtomic(path: string, text: string): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o755 });
   const tmp = `${path}.tmp`;
   const fh = await open(tmp, "w", 0o644);
   try {
-    await fh.writeFile(encodeBallot(ballot));
+    await fh.writeFile(text);
     await fh.sync();
   } finally {
     await fh.close();

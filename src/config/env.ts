@@ -6,10 +6,11 @@
 // nodes use is checked at start (loadConfig), before anything else, on
 // workers too; the quorum, which only control planes use, is required once
 // the machine type is known (controlPlaneConfig).
-import { bool, cleanEnv, EnvMissingError, str, type ValidatorSpec } from "envalid";
+import { bool, cleanEnv, EnvMissingError, makeValidator, str, type ValidatorSpec } from "envalid";
 import { selectPrefixes } from "../discovery/addresses.js";
 import { parsePrefixList } from "../discovery/prefixes.js";
 import { address, addressList, duration, int, prefixList } from "./validators.js";
+import { pairRecovery, parseSha256, parseSource, RECOVER_FROM, RECOVER_SHA256, RECOVER_SKIP_HASH_CHECK, type RecoveryConfig, type SnapshotSource } from "./recovery.js";
 
 export const PREFIX = "TALOS_AUTO_BOOTSTRAP_";
 
@@ -41,6 +42,8 @@ export interface StartConfig {
   readonly ignoreOmni: boolean;
   /** auto: Talos discovery + PEERS, scan below quorum; no-scan: never scan; scan-only: PEERS + scan. */
   readonly peerDiscovery: PeerDiscoveryMode;
+  /** Armed recovery: the nominee restores this etcd snapshot instead of starting an empty cluster. */
+  readonly recovery: RecoveryConfig | null;
 }
 
 /** A control plane's whole configuration. */
@@ -59,6 +62,9 @@ export class ConfigError extends Error {
 const SECOND = 1_000;
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
+
+const source = makeValidator<SnapshotSource>(parseSource);
+const sha256 = makeValidator<string>(parseSha256);
 
 /**
  * START_SPEC: every variable all nodes read, with its range. Each duration's
@@ -87,6 +93,9 @@ const START_SPEC = {
   [`${PREFIX}NODE_ADDRESS`]: address({ default: "" }),
   [`${PREFIX}IGNORE_OMNI`]: bool({ default: false }),
   [`${PREFIX}PEER_DISCOVERY`]: str({ default: "auto", choices: [...PEER_DISCOVERY_MODES] }),
+  [RECOVER_FROM]: source({ default: undefined }),
+  [RECOVER_SHA256]: sha256({ default: undefined }),
+  [RECOVER_SKIP_HASH_CHECK]: bool({ default: false }),
 };
 
 /** CONTROL_PLANE_SPEC: what only a control plane reads. */
@@ -130,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): StartConfig {
     nodeAddress: e[`${PREFIX}NODE_ADDRESS`] === "" ? null : e[`${PREFIX}NODE_ADDRESS`],
     ignoreOmni: e[`${PREFIX}IGNORE_OMNI`],
     peerDiscovery: e[`${PREFIX}PEER_DISCOVERY`] as PeerDiscoveryMode,
+    recovery: recoveryOf(e[RECOVER_FROM] ?? null, e[RECOVER_SHA256] ?? null, e[RECOVER_SKIP_HASH_CHECK]),
   };
   checkPeerDiscovery(config);
   // The same check the scan makes (network.ts), made now: a prefix above
@@ -164,6 +174,14 @@ export function tryControlPlaneConfig(start: StartConfig, env: NodeJS.ProcessEnv
 /** loadControlPlaneConfig: both steps at once (tests, tools). */
 export function loadControlPlaneConfig(env: NodeJS.ProcessEnv): Config {
   return controlPlaneConfig(loadConfig(env), env);
+}
+
+function recoveryOf(from: SnapshotSource | null, sum: string | null, skip: boolean): RecoveryConfig | null {
+  try {
+    return pairRecovery(from, sum, skip);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: ${(err as Error).message}`);
+  }
 }
 
 /**

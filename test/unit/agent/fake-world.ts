@@ -15,6 +15,7 @@ import { judgeBallotMount } from "../../../src/ballots/mount-check.js";
 import type { RunDeps } from "../../../src/agent/deps.js";
 import { readBallot } from "../../../src/agent/handlers/ballot.js";
 import { callBootstrap } from "../../../src/agent/handlers/bootstrap.js";
+import { uploadSnapshot } from "../../../src/agent/handlers/etcd-recover.js";
 import { readEtcd } from "../../../src/agent/handlers/etcd.js";
 import type { AffiliatesRead } from "../../../src/agent/handlers/affiliates.js";
 import type { TalosPort } from "../../../src/agent/port.js";
@@ -23,6 +24,7 @@ import type { Ballot, MachineType, ProbeResult } from "../../../src/core/types.j
 import type { MachineCa } from "../../../src/credentials/ca.js";
 import type { ConfiguredMachineType } from "../../../src/credentials/machine-config.js";
 import { parsePrefix } from "../../../src/discovery/prefixes.js";
+import { SnapshotError } from "../../../src/recovery/errors.js";
 import type { TalosClient } from "../../../src/talos/client.js";
 import { TalosError, toTalosError } from "../../../src/talos/errors.js";
 
@@ -39,6 +41,8 @@ export interface FakeNode {
   acceptor: boolean;
   /** Answers to successive Bootstrap calls, null = OK; the last one repeats. */
   bootstrap: (Failure | null)[];
+  /** Answers to successive EtcdRecover calls, null = stored; the last one repeats. */
+  etcdRecover: (Failure | null)[];
 }
 
 export const SELF = "10.0.0.1";
@@ -59,6 +63,8 @@ export interface WorldOptions {
   readonly discoveryFromMs?: number;
   /** Virtual ms before this node's own apid answers (default 0). */
   readonly selfUpFromMs?: number;
+  /** An armed recovery's snapshot: the bytes, or the SnapshotErrors successive prepares throw first. */
+  readonly snapshot?: { readonly bytes: Buffer; readonly failures?: SnapshotError[] };
   /** The filesystem holding /var (so the ballot directory); default xfs. */
   readonly varFs?: string;
   /** /proc/cmdline; default without siderolink.api. */
@@ -75,7 +81,7 @@ export function fakeWorld(opts: WorldOptions) {
   const controller = new AbortController();
   const nodes = new Map<string, FakeNode>();
   for (const [address, n] of Object.entries(opts.nodes)) {
-    nodes.set(address, { machineType: "controlplane", bootTime: 1000n, etcd: "absent", ballot: null, acceptor: false, bootstrap: [null], ...n });
+    nodes.set(address, { machineType: "controlplane", bootTime: 1000n, etcd: "absent", ballot: null, acceptor: false, bootstrap: [null], etcdRecover: [null], ...n });
   }
   const w = {
     signal: controller.signal,
@@ -87,6 +93,14 @@ export function fakeWorld(opts: WorldOptions) {
     saved: [] as Ballot[],
     /** Virtual time of each Bootstrap call that reached the node. */
     bootstraps: [] as number[],
+    /** recover_etcd of each Bootstrap call that reached the node. */
+    recoverFlags: [] as { recoverEtcd: boolean; recoverSkipHashCheck: boolean }[],
+    /** What each EtcdRecover stored (a failed upload stores nothing). */
+    uploads: [] as Buffer[],
+    /** Snapshot preparations, discards and spool clean-ups, in order. */
+    snapshotCalls: [] as string[],
+    /** Every status.json written, parsed. */
+    statuses: [] as Record<string, unknown>[],
     lines: [] as LogLine[],
   };
   const log = pino({ level: "debug" }, { write: (line: string) => void w.lines.push(JSON.parse(line) as LogLine) });
@@ -116,7 +130,6 @@ export function fakeWorld(opts: WorldOptions) {
     machineType: unscripted,
     getResource: unscripted,
     listResources: unscripted,
-    etcdRecover: unscripted,
     async serviceList({ signal }) {
       if (signal.aborted) throw canceled();
       const n = node(address);
@@ -131,10 +144,26 @@ export function fakeWorld(opts: WorldOptions) {
       if (n.ballot === null) throw grpc([status.NOT_FOUND, "no such file or directory"]);
       return Buffer.from(encodeBallot(n.ballot));
     },
-    async bootstrap({ signal }) {
+    async etcdRecover(chunks, { signal }) {
+      if (signal.aborted) throw canceled();
+      const n = node(address);
+      const got: Buffer[] = [];
+      try {
+        for await (const c of Buffer.isBuffer(chunks) ? [chunks] : chunks) got.push(c);
+      } catch (err) {
+        // What client-stream.ts does when the source fails: cancel, with it as the cause.
+        throw new TalosError("canceled", `EtcdRecover: the data to send failed: ${(err as Error).message}`, { cause: err });
+      }
+      const answer = n.etcdRecover.length > 1 ? n.etcdRecover.shift() : n.etcdRecover[0];
+      if (answer !== null && answer !== undefined) throw grpc(answer);
+      w.uploads.push(Buffer.concat(got));
+      return { bytes: w.uploads.at(-1)?.length ?? 0 };
+    },
+    async bootstrap({ signal, recoverEtcd, recoverSkipHashCheck }) {
       if (signal.aborted) throw canceled();
       const n = node(address);
       w.bootstraps.push(w.now);
+      w.recoverFlags.push({ recoverEtcd: recoverEtcd === true, recoverSkipHashCheck: recoverSkipHashCheck === true });
       const answer = n.bootstrap.length > 1 ? n.bootstrap.shift() : n.bootstrap[0];
       if (answer === null || answer === undefined) {
         n.etcd = "running"; // Talos creates etcd on this node
@@ -156,7 +185,6 @@ export function fakeWorld(opts: WorldOptions) {
     },
     etcd: (address, signal) => (enter(`etcd ${address}`), readEtcd(open(address), { signal, timeoutMs: 1000 })),
     ballot: (address, signal) => (enter(`ballot ${address}`), readBallot(open(address), { signal, timeoutMs: 1000 })),
-    bootstrap: (address, signal) => (enter(`bootstrap ${address}`), callBootstrap(open(address), { signal, timeoutMs: 1000 })),
     async affiliates(address, signal): Promise<AffiliatesRead> {
       if (enter(`affiliates ${address}`) || signal.aborted) return { kind: "failed", reason: "canceled" };
       // Talos lists itself whenever discovery runs; with it off, nothing at all.
@@ -165,6 +193,9 @@ export function fakeWorld(opts: WorldOptions) {
       const affiliate = (a: string) => ({ id: `id-${a}`, yamlSpec: `nodeId: id-${a}\naddresses: [${a}]\nmachineType: ${nodes.get(a)!.machineType}\n` });
       return { kind: "listed", selfNodeId: `id-${SELF}`, affiliates: listed.map(affiliate) };
     },
+    bootstrap: (address, signal, recover) =>
+      (enter(`bootstrap ${address}`), callBootstrap(open(address), { signal, timeoutMs: 1000, ...(recover ? { recoverEtcd: true, recoverSkipHashCheck: recover.skipHashCheck } : {}) })),
+    etcdRecover: (address, chunks, bytes, signal) => (enter(`etcdRecover ${address}`), uploadSnapshot(open(address), chunks, { signal, timeoutMs: 1000, maxBytes: bytes })),
     close: () => undefined,
   };
 
@@ -195,6 +226,31 @@ export function fakeWorld(opts: WorldOptions) {
     async saveBallot(ballot) {
       enter("saveBallot"); // atomic: finishes even when a signal comes
       w.saved.push(ballot);
+    },
+    async writeStatus(text) {
+      enter("writeStatus"); // atomic, like the ballot: finishes even when a signal comes
+      w.statuses.push(JSON.parse(text) as Record<string, unknown>);
+    },
+    snapshots: {
+      async prepare(_r, signal) {
+        enter("prepareSnapshot");
+        w.snapshotCalls.push("prepare");
+        const failure = opts.snapshot?.failures?.shift();
+        if (failure !== undefined) throw failure;
+        if (signal.aborted) throw new SnapshotError("download", "aborted");
+        const bytes = opts.snapshot?.bytes ?? Buffer.alloc(0);
+        return { path: "/var/lib/autobootstrap/recover-snapshot.part", bytes: bytes.length, sha256: "0".repeat(64), spooled: true };
+      },
+      async *read() {
+        yield opts.snapshot?.bytes ?? Buffer.alloc(0);
+      },
+      async discard() {
+        w.snapshotCalls.push("discard");
+      },
+      async clearSpool() {
+        enter("clearSpool");
+        w.snapshotCalls.push("clearSpool");
+      },
     },
     async sleep(ms, signal) {
       if (enter(`sleep ${ms}`) || signal.aborted) return false;

@@ -50,6 +50,7 @@ function world(answers: Record<string, Answer>, listing: Record<string, { addres
     etcd: async () => ({ kind: "absent", state: "Waiting" }),
     ballot: async () => ({ kind: "missing" }),
     bootstrap: async () => ({ kind: "ok" }),
+    etcdRecover: async () => ({ kind: "stored" }),
     close: () => {},
   };
   return { port, probes, state, lists: () => lists };

@@ -185,7 +185,7 @@ describe("run(): SIGTERM at every await", () => {
     const r = await drive(nodes(), pairEnv, scenario);
     expect(r.code).toBe(0);
     const kinds = new Set(r.world.calls.map((c) => c.split(" ")[0]));
-    expect([...kinds].sort()).toEqual(["affiliates", "ballot", "ballotMount", "bootstrap", "etcd", "kernelCmdline", "loadBallot", "loadCredentials", "probe", "saveBallot", "sleep"]);
+    expect([...kinds].sort()).toEqual(["affiliates", "ballot", "ballotMount", "bootstrap", "clearSpool", "etcd", "kernelCmdline", "loadBallot", "loadCredentials", "probe", "saveBallot", "sleep", "writeStatus"]);
   });
 
   it("returns 143 at each one, and never starts a Bootstrap or a ballot write afterwards", async () => {
