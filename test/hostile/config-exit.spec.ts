@@ -60,3 +60,20 @@ describe("the agent refuses a bad configuration with exit 2 and one line", () =>
     expect(err).toContain(`${P}SCAN_CONCURRENCY`);
   });
 });
+
+describe("issue 14's variables, checked before anything else", () => {
+  it("refuses a half-armed recovery: a source without its checksum, a checksum without a source", async () => {
+    expect(refused(await agent({ [`${P}RECOVER_FROM`]: "https://backup.example/snap.db" }), "RECOVER_SHA256")).toMatch(/required when/);
+    expect(refused(await agent({ [`${P}RECOVER_SHA256`]: "a".repeat(64) }), "RECOVER_FROM")).toMatch(/without/);
+    refused(await agent({ [`${P}RECOVER_FROM`]: "ftp://backup.example/snap.db", [`${P}RECOVER_SHA256`]: "a".repeat(64) }), "RECOVER_FROM");
+  });
+
+  it("the off switch: one line and exit 0, whatever else is wrong; a value that is not a boolean is exit 2", async () => {
+    const off = await agent({ [`${P}DISABLED`]: "true", [`${P}SCAN_INTERVAL`]: "soon", [`${P}RECOVER_FROM`]: "ftp://x" });
+    expect(off.code, off.stdout + off.stderr).toBe(0);
+    const lines = off.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ level: "info", msg: "disabled: nothing to do" });
+    refused(await agent({ [`${P}DISABLED`]: "please" }), "DISABLED");
+  });
+});
