@@ -3,45 +3,26 @@
 // returned ballot, then carries out the decision. Like a Talos controller,
 // every pass recomputes from what it sees; only the ballot is durable, so a
 // restart costs time, never safety.
-import { nextDelay, initialBackoff, type Backoff } from "./backoff.js";
-import { highestRound, sameNumber } from "./ballot-number.js";
+import { nextDelay, initialBackoff } from "./backoff.js";
 import { candidates, type Candidate } from "./candidates.js";
 import { clusterStatus, type ClusterStatus } from "./evidence.js";
-import { acceptRequests, chosen, progress } from "./paxos.js";
-import type { Ballot, BallotNumber, Nominee, Proposal, View } from "./types.js";
+import { countGuard, settingsGuard } from "./guards.js";
+import { chosen } from "./paxos.js";
+import { answer, propose, registers, untilProposal } from "./proposer.js";
+import { checkOfUs, recover } from "./recovery.js";
+import type { AgentState, CoreConfig } from "./state.js";
+import { survey } from "./survey.js";
+import type { Ballot, Nominee, Proposal, Settings, View } from "./types.js";
+import { describeError, isLearnError, learn } from "./witness.js";
 
-export interface CoreConfig {
-  readonly quorum: number;
-  readonly scanIntervalMs: number;
-  readonly consentIntervalMs: number;
-  readonly followerCheckIntervalMs: number;
-  readonly preBootstrapDelayMs: number;
-  readonly maxBackoffMs: number;
-}
-
-export type BootstrapState =
-  | { readonly kind: "none" }
-  /** Bootstrap answered OK or AlreadyExists: wait for our etcd to run. */
-  | { readonly kind: "requested"; readonly at: number }
-  | { readonly kind: "retry"; readonly at: number; readonly backoff: Backoff };
-
-export interface AgentState {
-  /** Durable: the register peers read. */
-  readonly ballot: Ballot;
-  /** Since when this node has been the best candidate with a quorum in view. */
-  readonly bestSince: number | null;
-  /** No new proposal before this time (backoff after being preempted). */
-  readonly proposeNotBefore: number;
-  readonly proposeBackoff: Backoff;
-  /** Our proposal that a higher ballot preempted; it will never succeed. */
-  readonly abandoned: BallotNumber | null;
-  readonly bootstrap: BootstrapState;
-}
+export { initialState, type AgentState, type BootstrapState, type CoreConfig } from "./state.js";
 
 export type Decision =
   | { readonly kind: "wait"; readonly ms: number; readonly reason: string }
   | { readonly kind: "bootstrap" }
-  | { readonly kind: "exit"; readonly code: 0; readonly reason: "bootstrap-succeeded" | "already-bootstrapped" };
+  | { readonly kind: "exit"; readonly code: 0; readonly reason: "bootstrap-succeeded" | "already-bootstrapped" }
+  /** A guarantee no longer holds: stop with exit 1 and this one line (Talos restarts the service). */
+  | { readonly kind: "halt"; readonly code: 1; readonly reason: string };
 
 /** What a pass saw and chose, for the log. */
 export interface PassReport {
@@ -49,6 +30,13 @@ export interface PassReport {
   readonly status: ClusterStatus;
   readonly chosen: Nominee | null;
   readonly proposal: Proposal | null;
+  /** Reads not counted this pass and why (one host posing as several, …). */
+  readonly refusals: readonly string[];
+  /** Distinct control planes of our cluster in view, and ballot ids ever seen (self included). */
+  readonly controlPlanes: number;
+  readonly everSeen: number;
+  /** What recovery adopted at start, when it adopted anything. */
+  readonly recovered: string | null;
 }
 
 export interface StepResult {
@@ -57,39 +45,92 @@ export interface StepResult {
   readonly report: PassReport;
 }
 
-export function initialState(ballot: Ballot): AgentState {
-  return { ballot, bestSince: null, proposeNotBefore: 0, proposeBackoff: initialBackoff, abandoned: null, bootstrap: { kind: "none" } };
-}
-
 /** step decides one pass. `random` is in [0,1) and drives only backoff jitter. */
 export function step(prev: AgentState, view: View, cfg: CoreConfig, random: number): StepResult {
+  const settings: Settings = { quorum: cfg.quorum, controlPlanes: cfg.controlPlanes };
+  const s = survey(view, prev.ballot, settings);
+  const status = clusterStatus(view, prev.ballot, s);
   // Ranked once per pass: only our own ballot changes below, never the order.
-  const field = candidates(view, prev.ballot);
-  let state = answer(prev, field);
-  const status = clusterStatus(view, state.ballot.cluster);
-  const report = (s: AgentState, nominee: Nominee | null): PassReport => ({
-    candidates: withOwn(field, s.ballot),
-    status,
-    chosen: nominee,
-    proposal: s.ballot.proposal,
+  const field = candidates(view, prev.ballot, s.acceptors);
+  let recovered: string | null = null;
+  const result = (state: AgentState, decision: StepResult["decision"], nominee: Nominee | null = null): StepResult => ({
+    state,
+    decision,
+    report: {
+      candidates: field.map((c) => (c.self ? { ...c, id: state.ballot.id, ballot: state.ballot } : c)),
+      status,
+      chosen: nominee,
+      proposal: state.ballot.proposal,
+      refusals: s.refusals,
+      controlPlanes: s.hosts,
+      everSeen: 1 + Object.keys(state.ballot.peers).length,
+      recovered,
+    },
   });
+  const halt = (reason: string): StepResult => result(prev, { kind: "halt", code: 1, reason });
 
+  // Settled for good: record it, so every later run on any boot exits at once.
   if (status.kind === "bootstrapped") {
-    const mine = view.self.etcd.kind === "running" && state.bootstrap.kind === "requested";
-    return { state, decision: { kind: "exit", code: 0, reason: mine ? "bootstrap-succeeded" : "already-bootstrapped" }, report: report(state, null) };
+    const state = prev.ballot.bootstrapped ? prev : { ...prev, ballot: { ...prev.ballot, bootstrapped: true } };
+    const mine = view.self.etcd.kind === "running" && prev.bootstrap.kind === "requested";
+    return result(state, { kind: "exit", code: 0, reason: mine ? "bootstrap-succeeded" : "already-bootstrapped" });
   }
+  if (s.halts.length > 0) return halt(s.halts.join("; "));
+  const there = view.self.ballot;
+  if (there.kind === "ok" && (there.ballot.id !== prev.ballot.id || there.ballot.machine !== prev.ballot.machine)) {
+    return halt(moved(view.self.address, `ballot id ${there.ballot.id}`));
+  }
+  const change = settingsGuard(prev.ballot, settings);
+  if (typeof change === "object") return halt(change.halt);
 
-  state = propose(state, field, view.now, cfg, status, random);
-  const seen = acceptors(field, state);
-  const nominee = chosen(seen, cfg.quorum);
-  if (nominee !== null) {
-    return { state, decision: nominated(state, nominee, view, cfg, status), report: report(state, nominee) };
+  let state = prev;
+  if (state.recovery.kind === "pending") {
+    const since = state.recovery.since ?? view.now;
+    const r = recover(state.ballot, state.recovery.fresh, s, cfg.quorum, view.now - since >= cfg.scanIntervalMs);
+    if (r.kind === "halt") return halt(r.reason);
+    if (r.kind === "wait") {
+      const ms = r.long ? cfg.scanIntervalMs : cfg.consentIntervalMs;
+      return result({ ...state, recovery: { ...state.recovery, since } }, { kind: "wait", ms, reason: r.reason });
+    }
+    state = { ...state, ballot: r.ballot, recovery: { kind: "done" } };
+    recovered = r.note;
+  } else {
+    const clone = checkOfUs(state.ballot, s.ofUs);
+    if (clone !== null) return halt(clone);
   }
+  if (change === "update") state = { ...state, ballot: { ...state.ballot, settings } };
+
+  const peers = learn(state.ballot, s.acceptors);
+  if (isLearnError(peers)) {
+    return halt(peers.kind === "too-many" ? `${peers.ids} ballot ids of this cluster ever seen: more than this agent tracks` : describeError(peers));
+  }
+  if (peers !== state.ballot.peers) state = { ...state, ballot: { ...state.ballot, peers } };
+  const over = countGuard(settings, s.hosts, 1 + Object.keys(peers).length);
+  if (over !== null) return halt(over);
+
+  return decide(state, view, cfg, field, status, random, result);
+}
+
+/** decide is Paxos proper, once every guard has passed: answer, propose, learn, act. */
+function decide(
+  prev: AgentState,
+  view: View,
+  cfg: CoreConfig,
+  field: readonly Candidate[],
+  status: ClusterStatus,
+  random: number,
+  result: (state: AgentState, decision: Decision, nominee?: Nominee | null) => StepResult,
+): StepResult {
+  let state = answer(prev, field);
+  state = propose(state, field, view.now, cfg, status, random);
+  const seen = registers(field, state);
+  const nominee = chosen(seen, cfg.quorum);
+  if (nominee !== null) return result(state, nominated(state, nominee, view, cfg, status), nominee);
   // A decision is open, or about to be (a quorum is in view): watch closely,
   // so a proposal is answered within a consent interval, not a scan interval.
   const open = seen.length >= cfg.quorum || seen.some((b) => b.promised !== null);
   const wait = Math.max(0, Math.min(open ? cfg.consentIntervalMs : cfg.scanIntervalMs, untilProposal(state, view.now, cfg)));
-  return { state, decision: { kind: "wait", ms: wait, reason: open ? "consent" : "scan" }, report: report(state, null) };
+  return result(state, { kind: "wait", ms: wait, reason: open ? "consent" : "scan" });
 }
 
 /** afterBootstrap records the answer to our Bootstrap call. */
@@ -100,81 +141,22 @@ export function afterBootstrap(state: AgentState, answer: "ok" | "retry", now: n
   return { ...state, bootstrap: { kind: "retry", at: now + ms, backoff: next } };
 }
 
-/** withOwn is the ranked field with our current ballot in our own entry. */
-function withOwn(field: readonly Candidate[], ballot: Ballot): Candidate[] {
-  return field.map((c) => (c.self ? { ...c, ballot } : c));
-}
-
-function acceptors(field: readonly Candidate[], state: AgentState): Ballot[] {
-  return field.map((c) => (c.self ? state.ballot : c.ballot));
-}
-
-/** The acceptor half: answer every request visible this pass, ours included. */
-function answer(state: AgentState, field: readonly Candidate[]): AgentState {
-  const requests: Proposal[] = [];
-  for (const b of acceptors(field, state)) if (b.proposal) requests.push(b.proposal);
-  const ballot = acceptRequests(state.ballot, requests);
-  return ballot === state.ballot ? state : { ...state, ballot };
-}
-
-/** The proposer half: advance our proposal, or start one if we lead. */
-function propose(state: AgentState, field: readonly Candidate[], now: number, cfg: CoreConfig, status: ClusterStatus, random: number): AgentState {
-  const self = field.find((c) => c.self) as Candidate;
-  const leads = field.length >= cfg.quorum && field[0]?.self === true && status.kind === "not-bootstrapped";
-  state = { ...state, bestSince: leads ? (state.bestSince ?? now) : null };
-  const ballots = acceptors(field, state);
-
-  const own = state.ballot.proposal;
-  if (own !== null && !sameNumber(state.abandoned, own.number)) {
-    const p = progress(own, ballots, cfg.quorum, { id: self.id, address: self.address });
-    switch (p.kind) {
-      case "waiting":
-        return state;
-      case "chosen":
-        return { ...state, proposeBackoff: initialBackoff };
-      case "promised":
-        if (own.phase === "accept") return state;
-        state = { ...state, proposeBackoff: initialBackoff };
-        return publish(state, field, { phase: "accept", number: own.number, nominee: p.nominee });
-      case "preempted": {
-        // Back off with jitter, so two proposers stop colliding, then try a higher ballot.
-        const [ms, backoff] = nextDelay(state.proposeBackoff, cfg.consentIntervalMs, cfg.maxBackoffMs, random);
-        state = { ...state, abandoned: own.number, proposeNotBefore: now + ms, proposeBackoff: backoff };
-        break;
-      }
-      default: {
-        const unreachable: never = p;
-        throw new Error(`unknown progress ${JSON.stringify(unreachable)}`);
-      }
-    }
-  }
-  const delayOver = state.bestSince !== null && now - state.bestSince >= cfg.preBootstrapDelayMs;
-  if (!leads || !delayOver || now < state.proposeNotBefore) return state;
-  // Decided already: a new round could only carry the same nominee, so skip it.
-  if (chosen(ballots, cfg.quorum) !== null) return state;
-  const round = Math.max(highestRound(ballots), own?.number.round ?? 0) + 1;
-  return publish(state, field, { phase: "prepare", number: { round, id: self.id } });
-}
-
-/** publish replaces our request and lets our own acceptor answer it at once. */
-function publish(state: AgentState, field: readonly Candidate[], proposal: Proposal): AgentState {
-  return answer({ ...state, ballot: { ...state.ballot, proposal } }, field);
-}
-
-/** untilProposal is how long until we may propose: backoff or pre-bootstrap delay. */
-function untilProposal(state: AgentState, now: number, cfg: CoreConfig): number {
-  const own = state.ballot.proposal;
-  const active = own !== null && !sameNumber(state.abandoned, own.number);
-  if (state.bestSince === null || active) return Number.POSITIVE_INFINITY;
-  return Math.max(state.proposeNotBefore, state.bestSince + cfg.preBootstrapDelayMs) - now;
-}
+const moved = (address: string, who: string): string =>
+  `${address} answers as ${who}, not this machine: this node's address moved; restarting to find it`;
 
 /** A nominee is chosen: it alone may call Bootstrap; everyone else follows. */
 function nominated(state: AgentState, nominee: Nominee, view: View, cfg: CoreConfig, status: ClusterStatus): Decision {
-  if (nominee.id !== state.ballot.id) {
+  const own: Ballot = state.ballot;
+  if (nominee.id !== own.id || nominee.machine !== own.machine) {
     return { kind: "wait", ms: cfg.followerCheckIntervalMs, reason: `following nominee ${nominee.address}` };
   }
   if (status.kind === "unknown") return { kind: "wait", ms: cfg.consentIntervalMs, reason: "etcd evidence unknown" };
+  // Bootstrap goes to our own address: the node answering there must be us.
+  const there = view.self.ballot;
+  if (there.kind === "unreadable") return { kind: "wait", ms: cfg.consentIntervalMs, reason: `cannot confirm that ${view.self.address} is this machine: ${there.reason}` };
+  if (there.kind === "missing" || there.ballot.id !== own.id || there.ballot.machine !== own.machine) {
+    return { kind: "halt", code: 1, reason: moved(view.self.address, there.kind === "missing" ? "a node without our ballot" : `ballot id ${there.ballot.id}`) };
+  }
   const b = state.bootstrap;
   switch (b.kind) {
     case "none":

@@ -3,6 +3,7 @@
 // Every candidate's key is the same quantity: boot time as reported by its own
 // apid (SystemStat.boot_time), then its address, compared numerically.
 import { compareAddresses } from "./address.js";
+import type { Acceptor } from "./survey.js";
 import type { Ballot, View } from "./types.js";
 
 export interface Candidate {
@@ -23,21 +24,11 @@ export function order(a: Ranked, b: Ranked): number {
 }
 
 /**
- * candidates returns one entry per ballot id (a node reached at several
- * addresses counts once, under its lowest address), self included, best first.
- * Ballots of another cluster, or claiming our own id, are ignored.
+ * candidates is self plus the acceptors survey() kept (one entry per ballot
+ * id, under its lowest address; other clusters, refused ids and reads of
+ * ourselves already left out), best first.
  */
-export function candidates(view: View, own: Ballot): Candidate[] {
-  const byId = new Map<string, Candidate>();
-  for (const peer of view.peers) {
-    if (peer.ballot.kind !== "ok") continue;
-    const b = peer.ballot.ballot;
-    if (b.cluster !== own.cluster || b.id === own.id) continue;
-    const seen = byId.get(b.id);
-    if (seen === undefined || compareAddresses(peer.address, seen.address) < 0) {
-      byId.set(b.id, { id: b.id, address: peer.address, bootTime: peer.bootTime, ballot: b, self: false });
-    }
-  }
+export function candidates(view: View, own: Ballot, acceptors: readonly Acceptor[]): Candidate[] {
   const self: Candidate = {
     id: own.id,
     address: view.self.address,
@@ -45,7 +36,8 @@ export function candidates(view: View, own: Ballot): Candidate[] {
     ballot: own,
     self: true,
   };
-  return [self, ...byId.values()].sort(order);
+  const others = acceptors.map((a): Candidate => ({ id: a.id, address: a.address, bootTime: a.bootTime, ballot: a.ballot, self: false }));
+  return [self, ...others].sort(order);
 }
 
 /**

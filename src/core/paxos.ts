@@ -4,8 +4,8 @@
 // reply (promise / accepted) is "sent" by publishing it in the acceptor's.
 // Reading a register is receiving its owner's latest message; a slow read is
 // a delayed message, which Paxos tolerates. docs/consent.md has the proof.
-import { compareNumbers, isAbove, sameNumber } from "./ballot-number.js";
-import type { Ballot, BallotNumber, Nominee, Proposal } from "./types.js";
+import { compareNumbers, isAbove, numberKey, sameNumber } from "./ballot-number.js";
+import type { Accepted, Ballot, BallotNumber, Nominee, Proposal, Witness } from "./types.js";
 
 /**
  * acceptRequests is the acceptor: it answers every visible request, lowest
@@ -54,7 +54,7 @@ export type Progress =
  */
 export function progress(
   proposal: Proposal,
-  acceptors: readonly Ballot[],
+  acceptors: readonly Witness[],
   quorum: number,
   fallback: Nominee,
 ): Progress {
@@ -66,7 +66,7 @@ export function progress(
     const promisers = acceptors.filter((a) => sameNumber(a.promised, b));
     if (promisers.length < quorum) return { kind: "waiting", answered: promisers.length };
     // The value of the highest proposal any of them accepted, or our own.
-    let best: Ballot["accepted"] = null;
+    let best: Accepted | null = null;
     for (const a of promisers) {
       if (a.accepted && (best === null || compareNumbers(a.accepted.number, best.number) > 0)) best = a.accepted;
     }
@@ -80,14 +80,17 @@ export function progress(
 /**
  * chosen is the learner: a nominee is chosen once a quorum of distinct
  * acceptors has accepted it in the same ballot (each read is a fact about the
- * past, so reads taken at different times still add up).
+ * past, so reads taken at different times still add up). Acceptances count
+ * by (number, nominee): a number that carries two nominees is never counted
+ * as one (survey() stops the agent when it sees one).
  */
-export function chosen(acceptors: readonly Ballot[], quorum: number): Nominee | null {
+export function chosen(acceptors: readonly Witness[], quorum: number): Nominee | null {
   const counts = new Map<string, { n: number; nominee: Nominee }>();
   for (const a of acceptors) {
     if (a.accepted === null) continue;
-    const key = `${a.accepted.number.round}/${a.accepted.number.id}`;
-    const c = counts.get(key) ?? { n: 0, nominee: a.accepted.nominee };
+    const v = a.accepted.nominee;
+    const key = `${numberKey(a.accepted.number)}>${v.id}/${v.machine}@${v.address}`;
+    const c = counts.get(key) ?? { n: 0, nominee: v };
     c.n += 1;
     counts.set(key, c);
     if (c.n >= quorum) return c.nominee;

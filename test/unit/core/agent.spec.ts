@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { afterBootstrap, initialState, step, type AgentState } from "../../../src/core/agent.js";
 import { nextDelay, initialBackoff } from "../../../src/core/backoff.js";
-import { absent, ballot, cfg, nominee, num, OTHER_CLUSTER, peer, running, unknown, view } from "./fixtures.js";
+import { absent, ballot, cfg, nominee, num, ok, OTHER_CLUSTER, peer, running, unknown, view } from "./fixtures.js";
 
 describe("step()", () => {
   it("does not propose without a quorum of candidates", () => {
@@ -42,15 +42,22 @@ describe("step()", () => {
   it("never bootstraps on unknown evidence, even as the chosen nominee", () => {
     const acc = { number: num(1, 1), nominee: nominee(1) };
     const s = initialState(ballot(1, { promised: num(1, 1), accepted: acc }));
-    const v = view(0, "10.0.0.1", 1, [peer("10.0.0.2", 5, ballot(2, { promised: num(1, 1), accepted: acc }), unknown)]);
+    const v = view(0, "10.0.0.1", 1, [peer("10.0.0.2", 5, ballot(2, { promised: num(1, 1), accepted: acc }), unknown)], absent, { ballot: ok(s.ballot) });
     const r = step(s, v, cfg, 0.5);
     expect(r.report.chosen).toEqual(nominee(1));
     expect(r.decision).toMatchObject({ kind: "wait", reason: "etcd evidence unknown" });
   });
 
-  it("exits 0 once etcd runs on any control plane", () => {
-    const r = step(initialState(ballot(1)), view(0, "10.0.0.1", 1, [peer("10.0.0.2", 5, { kind: "missing" }, running)]), cfg, 0.5);
+  it("exits 0 once etcd runs on any control plane of its cluster", () => {
+    const r = step(initialState(ballot(1)), view(0, "10.0.0.1", 1, [peer("10.0.0.2", 5, ballot(2), running)]), cfg, 0.5);
     expect(r.decision).toMatchObject({ kind: "exit", code: 0, reason: "already-bootstrapped" });
+    expect(r.state.ballot.bootstrapped).toBe(true);
+  });
+
+  it("neither exits nor bootstraps on etcd running where no ballot says which cluster it is", () => {
+    const r = step(initialState(ballot(1)), view(0, "10.0.0.1", 1, [peer("10.0.0.2", 5, { kind: "missing" }, running)]), cfg, 0.5);
+    expect(r.decision.kind).toBe("wait");
+    expect(r.report.status.kind).toBe("unknown");
   });
 
   it("with three agents exchanging ballots perfectly: one Bootstrap, on the oldest node, then everyone exits", () => {
@@ -65,7 +72,7 @@ describe("step()", () => {
       for (const n of nodes) {
         if (n.exited || now < n.next) continue;
         const peers = nodes.filter((m) => m !== n).map((m) => peer(m.address, m.boot, m.state.ballot, m.etcd ? running : absent));
-        const r = step(n.state, view(now, n.address, n.boot, peers, n.etcd ? running : absent), cfg, 0.5);
+        const r = step(n.state, view(now, n.address, n.boot, peers, n.etcd ? running : absent, { ballot: ok(n.state.ballot) }), cfg, 0.5);
         n.state = r.state;
         const d = r.decision;
         if (d.kind === "wait") n.next = now + d.ms;

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { candidates, order, type Candidate } from "../../../src/core/candidates.js";
-import { ballot, id, OTHER_CLUSTER, peer, view } from "./fixtures.js";
+import { candidates as rank, order, type Candidate } from "../../../src/core/candidates.js";
+import { survey } from "../../../src/core/survey.js";
+import type { Ballot, View } from "../../../src/core/types.js";
+import { ballot, id, OTHER_CLUSTER, peer, SIBLING, view } from "./fixtures.js";
+
+const SETTINGS = { quorum: 2, controlPlanes: null };
+const candidates = (v: View, own: Ballot): Candidate[] => rank(v, own, survey(v, own, SETTINGS).acceptors);
 
 const cand = (address: string, bootTime: number): Candidate => ({ id: address, address, bootTime: BigInt(bootTime), ballot: ballot(1), self: false });
 
@@ -38,14 +43,15 @@ describe("candidates()", () => {
     expect(cs.find((c) => c.id === id(2))?.address).toBe("10.0.0.7");
   });
 
-  it("ignores ballots of another cluster, however tempting", () => {
+  it("ignores ballots of another cluster, however tempting: another CA, or the same CA with another name", () => {
     const foreign = { ...ballot(2, { promised: { round: 99, id: id(1) } }), cluster: OTHER_CLUSTER };
-    const v = view(0, "10.0.0.1", 100, [peer("10.0.0.2", 1, foreign)]);
+    const sibling = { ...ballot(3), cluster: SIBLING };
+    const v = view(0, "10.0.0.1", 100, [peer("10.0.0.2", 1, foreign), peer("10.0.0.3", 1, sibling)]);
     expect(candidates(v, ballot(1)).map((c) => c.id)).toEqual([id(1)]);
   });
 
-  it("ignores a peer that claims our own id", () => {
-    const v = view(0, "10.0.0.1", 100, [peer("10.0.0.2", 1, ballot(1))]);
+  it("reads of our own id at our own other addresses are us, not a candidate", () => {
+    const v = view(0, "10.0.0.1", 100, [peer("10.0.1.1", 1, ballot(1))], undefined, { addresses: ["10.0.0.1", "10.0.1.1"] });
     const cs = candidates(v, ballot(1));
     expect(cs).toHaveLength(1);
     expect(cs[0]?.self).toBe(true);

@@ -85,6 +85,13 @@ describe("chosen()", () => {
     expect(chosen([...split, ballot(4, { accepted: acc(4, 2, 7) })], 2)).toEqual(nominee(7));
   });
 
+  it("counts acceptances by number AND nominee: one number with two nominees is never one value", () => {
+    const a = { number: num(3, 1), nominee: nominee(7) };
+    const clone = { number: num(3, 1), nominee: { ...nominee(7), machine: "f".repeat(64) } };
+    expect(chosen([ballot(1, { accepted: a }), ballot(2, { accepted: clone })], 2)).toBeNull();
+    expect(chosen([ballot(1, { accepted: a }), ballot(2, { accepted: clone }), ballot(3, { accepted: a })], 2)).toEqual(nominee(7));
+  });
+
   it("is null while nothing is accepted", () => {
     expect(chosen([ballot(1), ballot(2)], 1)).toBeNull();
   });
