@@ -37,6 +37,10 @@ export async function act(a: Actor, result: StepResult): Promise<Next> {
       a.log.info({ reason: d.reason, by }, d.reason === "bootstrap-succeeded" ? "bootstrap succeeded" : "cluster already bootstrapped");
       return { kind: "exit", code: d.code };
     }
+    case "halt":
+      // A guarantee no longer holds: stop; Talos restarts the service (restart: untilSuccess).
+      a.log.error({ reason: d.reason }, "refusing to act");
+      return { kind: "exit", code: d.code };
     case "bootstrap":
       return bootstrap(a, result.state);
     default: {

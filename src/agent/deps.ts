@@ -4,9 +4,9 @@
 import { readBallotMount, type BallotMountVerdict } from "../ballots/mount-check.js";
 import { BALLOT_DIR } from "../ballots/codec.js";
 import { writeStatusFile } from "../ballots/status-file.js";
-import { loadBallot, saveBallot, type LoadedBallot } from "../ballots/store.js";
+import { loadBallot, saveBallot, type LoadedBallot, type LocalIdentity } from "../ballots/store.js";
 import type { Config } from "../config/env.js";
-import type { Ballot } from "../core/types.js";
+import type { Ballot, Settings } from "../core/types.js";
 import type { MachineCa } from "../credentials/ca.js";
 import { readKernelCmdline } from "../credentials/cmdline.js";
 import { loadCredentials, type Credentials } from "../credentials/state.js";
@@ -14,6 +14,7 @@ import { localNetwork, type LocalNetwork } from "../discovery/interfaces.js";
 import type { RecoveryConfig } from "../config/recovery.js";
 import type { Logger } from "../log.js";
 import { discard, prepareSnapshot, readVerified, removeSpool, type ReadySnapshot } from "../recovery/snapshot.js";
+import { readProductUuid } from "./machine-binding.js";
 import type { TalosPort } from "./port.js";
 import { sleep } from "./sleep.js";
 import { createTalosPort } from "./talos-port.js";
@@ -28,7 +29,10 @@ export interface RunDeps {
   /** This node's interface addresses and prefixes, read afresh each call. */
   readonly localNetwork: () => LocalNetwork;
   readonly talosPort: (ca: MachineCa, config: Config, log: Logger) => TalosPort;
-  readonly loadBallot: (cluster: string) => Promise<LoadedBallot>;
+  /** Our ballot if it is bound to this machine and cluster, else a fresh one (not yet on disk). */
+  readonly loadBallot: (local: LocalIdentity, settings: Settings) => Promise<LoadedBallot>;
+  /** The SMBIOS UUID (/sys/class/dmi/id/product_uuid), or null when the machine has none. */
+  readonly productUuid: () => Promise<string | null>;
   /** Atomic and durable: resolves only once the ballot is on disk. */
   readonly saveBallot: (ballot: Ballot) => Promise<void>;
   /** Replaces status.json beside the ballot, atomically (what and when: agent/status.ts). */
@@ -59,7 +63,8 @@ export const productionDeps: RunDeps = {
   ballotMount: () => readBallotMount(),
   localNetwork: () => localNetwork(),
   talosPort: createTalosPort,
-  loadBallot: (cluster) => loadBallot(cluster),
+  loadBallot: (local, settings) => loadBallot(local, settings),
+  productUuid: () => readProductUuid(),
   saveBallot: (ballot) => saveBallot(ballot),
   writeStatus: (text) => writeStatusFile(text),
   snapshots: {

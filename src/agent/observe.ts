@@ -4,7 +4,7 @@
 // through our own apid, so that every candidate's boot time is the same
 // quantity (SystemStat.boot_time).
 import type { TypedNode } from "../core/init-node.js";
-import { isControlPlane, type PeerView, type ProbeResult, type ScanSummary, type View } from "../core/types.js";
+import { isControlPlane, type EtcdData, type PeerView, type ProbeResult, type ScanSummary, type View } from "../core/types.js";
 import type { DiscoveryState, SourceCounts } from "../discovery/peer-sources.js";
 import type { TalosPeer } from "../discovery/scan.js";
 import type { PeerFinder } from "./peer-finder.js";
@@ -16,6 +16,8 @@ export interface ObserverDeps {
   readonly scanIntervalMs: number;
   /** Discovery, PEERS and the scan (peer-finder.ts). */
   readonly finder: Pick<PeerFinder, "find">;
+  /** Every address of this node now (its own address included). */
+  readonly localAddresses: () => readonly string[];
   readonly now: () => number;
 }
 
@@ -63,22 +65,41 @@ export function createObserver(deps: ObserverDeps): (signal: AbortSignal) => Pro
     const cps = found.controlPlanes.filter((p) => p.address !== deps.selfAddress);
     if (full) lastFull = deps.now();
     lastFound = cps.length;
-    const [selfEtcd, peers] = await Promise.all([
+    const [selfEtcd, selfBallot, peers] = await Promise.all([
       deps.port.etcd(deps.selfAddress, signal),
+      // Read back through our own apid: proves the node at our address is us.
+      deps.port.ballot(deps.selfAddress, signal),
       Promise.all(cps.map((p) => readPeer(deps.port, p, signal))),
     ]);
     const view: View = {
       now: deps.now(),
-      self: { address: deps.selfAddress, bootTime: self.bootTime, etcd: selfEtcd },
+      self: {
+        address: deps.selfAddress,
+        addresses: deps.localAddresses(),
+        bootTime: self.bootTime,
+        etcd: selfEtcd,
+        etcdData: NOT_LISTED,
+        ballot: selfBallot,
+        serverKey: null,
+      },
       peers,
     };
     return { kind: "view", view, full, summary: found.summary, nodes: [self, ...cps], sources: found.sources, scanned: found.scanned, discovery: found.discovery };
   }
 }
 
+/**
+ * NOT_LISTED stands in for MachineService/List of /var/lib/etcd/member, which
+ * the shell does not call yet (docs/consent.md, "What the shell supplies"):
+ * until it does, only running etcd and recorded ballots prove a bootstrap,
+ * as before. serverKey is null for the same reason (the TLS layer does not
+ * hand the peer's key up yet), which leaves the one-host-one-vote rule idle.
+ */
+const NOT_LISTED: EtcdData = { kind: "empty" };
+
 async function readPeer(port: TalosPort, p: TalosPeer, signal: AbortSignal): Promise<PeerView> {
   const [etcd, ballot] = await Promise.all([port.etcd(p.address, signal), port.ballot(p.address, signal)]);
-  return { address: p.address, bootTime: p.bootTime, etcd, ballot };
+  return { address: p.address, bootTime: p.bootTime, etcd, etcdData: NOT_LISTED, ballot, serverKey: null };
 }
 
 function describe(r: ProbeResult): string {

@@ -1,4 +1,4 @@
-// The shell's view of Talos: the six things the agent asks of a node, and
+// The shell's view of Talos: the seven things the agent asks of a node, and
 // close. run.ts depends on this seam only, so the loop is driven by the real
 // client (talos-port.ts) in production and by a scripted fake in
 // test/unit/agent/.
@@ -6,6 +6,7 @@ import type { BootstrapAnswer } from "../core/bootstrap-answer.js";
 import type { BallotRead, EtcdEvidence, ProbeResult } from "../core/types.js";
 import type { UploadResult } from "../recovery/recover.js";
 import type { AffiliatesRead } from "./handlers/affiliates.js";
+import type { NodeIdRead } from "./handlers/node-id.js";
 
 export interface TalosPort {
   /** Reader certificate: machine type and boot time of one address. */
@@ -16,6 +17,8 @@ export interface TalosPort {
   ballot(address: string, signal: AbortSignal): Promise<BallotRead>;
   /** Reader certificate, on our OWN apid: its node id and the Affiliates Talos lists. Never throws. */
   affiliates(address: string, signal: AbortSignal): Promise<AffiliatesRead>;
+  /** Reader certificate: Talos's node id there (COSI Identities/local), for the machine binding. Never throws. */
+  nodeId(address: string, signal: AbortSignal): Promise<NodeIdRead>;
   /** Admin certificate: Bootstrap on that node (with recover_etcd when `recover` is given). Never throws. */
   bootstrap(address: string, signal: AbortSignal, recover?: { readonly skipHashCheck: boolean }): Promise<BootstrapAnswer>;
   /** Admin certificate: EtcdRecover of these bytes (`bytes` in all) to that node. Never throws. */

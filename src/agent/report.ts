@@ -23,10 +23,12 @@ export function report(log: Logger, prev: StepResult | null, cur: StepResult, vi
       },
       "election",
     );
-    if (config.controlPlanes !== null && r.candidates.length > config.controlPlanes) {
-      log.warn({ seen: r.candidates.length, expected: config.controlPlanes }, "more control planes than TALOS_AUTO_BOOTSTRAP_CONTROL_PLANES: the quorum may no longer be a majority");
-    }
   }
+  // Too many control planes is no longer a warning: the core refuses ("refusing to act").
+  if (r.refusals.length > 0 && r.refusals.join("\n") !== (prev?.report.refusals.join("\n") ?? "")) {
+    log.error({ refusals: r.refusals }, "ballots not counted");
+  }
+  if (r.recovered !== null) log.warn({ note: r.recovered }, "ballot recovered from the peers' witnesses");
   const before = prev?.state.ballot;
   const after = cur.state.ballot;
   if (before?.promised !== after.promised || before?.accepted !== after.accepted || before?.proposal !== after.proposal || prev?.report.chosen?.id !== r.chosen?.id) {

@@ -3,10 +3,11 @@
 // decision is made by the pure core (src/core/); this file only carries them
 // out, through the edges in deps.ts.
 import type { Config, StartConfig } from "../config/env.js";
-import { initialState, step, type AgentState, type CoreConfig, type StepResult } from "../core/agent.js";
+import { step, type AgentState, type CoreConfig, type StepResult } from "../core/agent.js";
 import { initialBackoff, nextDelay } from "../core/backoff.js";
 import { initNodes } from "../core/init-node.js";
 import { act, type Actor } from "./act.js";
+import { openBallot } from "./ballot-start.js";
 import { productionDeps, type RunDeps } from "./deps.js";
 import { planNetwork } from "./network.js";
 import { joinWatch } from "./join-watch.js";
@@ -27,9 +28,12 @@ const UNREADY_BASE_MS = 1_000;
 export async function run(startConfig: StartConfig, o: RunOptions, deps: RunDeps = productionDeps): Promise<number> {
   const started = await start(startConfig, o, deps);
   if (started.kind === "exit") return started.code;
-  const { config, ca, self, ballot } = started;
+  const { config, ca, self } = started;
   const port = deps.talosPort(ca, config, o.log);
   try {
+    const cluster = { ca: ca.fingerprint, ...started.cluster };
+    const opened = await openBallot({ log: o.log, signal: o.signal, deps, port, self, cluster }, config);
+    if (opened.kind === "exit") return opened.code;
     const finder = createPeerFinder({
       port,
       selfAddress: self,
@@ -40,7 +44,8 @@ export async function run(startConfig: StartConfig, o: RunOptions, deps: RunDeps
       plan: () => planNetwork({ ...config, nodeAddress: self }, deps.localNetwork()).targets,
       log: o.log,
     });
-    const observe = createObserver({ port, selfAddress: self, scanIntervalMs: config.scanIntervalMs, finder, now: deps.now });
+    const localAddresses = () => planNetwork({ ...config, nodeAddress: self }, deps.localNetwork()).targets.local;
+    const observe = createObserver({ port, selfAddress: self, scanIntervalMs: config.scanIntervalMs, finder, localAddresses, now: deps.now });
     // Every wait watches Talos discovery: a control plane that registers ends it (fast join).
     const sleep = joinWatch({ finder, sleep: deps.sleep, now: deps.now, tickMs: config.consentIntervalMs });
     const actor: Actor = {
@@ -53,7 +58,7 @@ export async function run(startConfig: StartConfig, o: RunOptions, deps: RunDeps
       status: statusShellFor(config, o, self, deps.writeStatus),
       recovery: armedRecovery(config.recovery, { port, self, deps, log: o.log }),
     };
-    return await loop(actor, initialState(ballot), observe, config, o.dryRun);
+    return await loop(actor, opened.state, observe, config, o.dryRun);
   } finally {
     port.close();
   }
@@ -104,6 +109,7 @@ async function loop(a: Actor, state: AgentState, observe: Observer, config: Conf
 function coreConfig(c: Config): CoreConfig {
   return {
     quorum: c.quorum,
+    controlPlanes: c.controlPlanes,
     scanIntervalMs: c.scanIntervalMs,
     consentIntervalMs: c.consentIntervalMs,
     followerCheckIntervalMs: c.followerCheckIntervalMs,

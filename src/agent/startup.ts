@@ -1,9 +1,9 @@
-// Before the first pass: who are we (credentials: machine type, CA), where are
-// we (our own address), and what did we promise before (our ballot). Any of it
-// may end the agent at once: a worker or an init node has nothing to do.
+// Before the first pass: who are we (credentials: machine type, CA, cluster
+// name and endpoint) and where are we (our own address); our ballot is opened
+// next, once our own apid answers (ballot-start.ts). Any of it may end the
+// agent at once: a worker or an init node has nothing to do.
 import { tryControlPlaneConfig, type Config, type StartConfig } from "../config/env.js";
 import { initNodes } from "../core/init-node.js";
-import type { Ballot } from "../core/types.js";
 import type { MachineCa } from "../credentials/ca.js";
 import { EXIT_STOPPED } from "../exit-codes.js";
 import { configurationRefused, type Logger } from "../log.js";
@@ -22,7 +22,7 @@ export interface RunOptions {
 
 export type Started =
   | { readonly kind: "exit"; readonly code: number }
-  | { readonly kind: "ready"; readonly config: Config; readonly ca: MachineCa; readonly self: string; readonly ballot: Ballot };
+  | { readonly kind: "ready"; readonly config: Config; readonly ca: MachineCa; readonly self: string; readonly cluster: { readonly name: string; readonly endpoint: string } };
 
 export { EXIT_STOPPED };
 const stopped: Started = { kind: "exit", code: EXIT_STOPPED };
@@ -53,20 +53,17 @@ export async function start(startConfig: StartConfig, o: RunOptions, deps: RunDe
   if (!checked.ok) return { kind: "exit", code: configurationRefused(log, checked.error) };
   const config = checked.config;
   if (!o.dryRun && !(await ballotsPersistent(log, deps.ballotMount))) return { kind: "exit", code: 1 }; // --dry-run writes no ballot
+  if (creds.cluster === null) {
+    log.error({ source: creds.source }, "machine config has no cluster.clusterName or cluster.controlPlane.endpoint: refusing to vote without knowing the cluster");
+    return { kind: "exit", code: 1 };
+  }
   // A recovery's spool left by an earlier run holds the cluster's secrets and GiBs of EPHEMERAL.
   if (!o.dryRun) await deps.snapshots.clearSpool();
   if (signal.aborted) return stopped;
 
   const self = await ownAddress(config, log, signal, deps);
   if (self === null) return stopped;
-  const loaded = await deps.loadBallot(creds.ca.fingerprint);
-  if (signal.aborted) return stopped;
-  if (loaded.kind === "created" && !o.dryRun) {
-    await deps.saveBallot(loaded.ballot);
-    log.info({ id: loaded.ballot.id, replacedCluster: loaded.replaced }, "ballot created");
-  }
-  if (signal.aborted) return stopped;
-  return { kind: "ready", config, ca: creds.ca, self, ballot: loaded.ballot };
+  return { kind: "ready", config, ca: creds.ca, self, cluster: creds.cluster };
 }
 
 /**

@@ -14,6 +14,7 @@ import { readBallot } from "./handlers/ballot.js";
 import { callBootstrap } from "./handlers/bootstrap.js";
 import { uploadSnapshot } from "./handlers/etcd-recover.js";
 import { readEtcd } from "./handlers/etcd.js";
+import { readNodeId } from "./handlers/node-id.js";
 import { createIdentities } from "./identities.js";
 import type { TalosPort } from "./port.js";
 
@@ -38,6 +39,7 @@ export function createTalosPort(ca: MachineCa, config: Config, log: Logger): Tal
     etcd: (address, signal) => readEtcd(as("os:reader", address), { signal, timeoutMs }),
     ballot: (address, signal) => readBallot(as("os:admin", address), { signal, timeoutMs }),
     affiliates: (address, signal) => readAffiliates(as("os:reader", address), { signal, timeoutMs }),
+    nodeId: (address, signal) => readNodeId(as("os:reader", address), { signal, timeoutMs }),
     bootstrap: (address, signal, recover) =>
       callBootstrap(as("os:admin", address), {
         signal,

@@ -85,9 +85,12 @@ function fromPass(r: StepResult, view: View, ctx: StatusContext, base: Omit<Stat
       // An exiting pass chooses nobody; keep the nominee the earlier passes saw.
       const done = { ...s, nominee: chosen ?? base.nominee };
       const by = status.kind === "bootstrapped" ? status.by.join(", ") : "";
-      const why = d.reason === "bootstrap-succeeded" ? "bootstrap succeeded: etcd runs on this node" : `cluster already bootstrapped: etcd runs on ${by}`;
+      // `by` names each proof: etcd running, a data directory, a recorded bootstrap.
+      const why = d.reason === "bootstrap-succeeded" ? "bootstrap succeeded: etcd runs on this node" : `cluster already bootstrapped (${by})`;
       return { ...done, phase: "done", why };
     }
+    case "halt":
+      return { ...s, phase: "refused", why: d.reason };
     case "bootstrap":
       return { ...s, phase: "bootstrapping", why: ctx.recovery === null ? "nominated: calling Bootstrap" : `nominated: restoring etcd from ${ctx.recovery}` };
     case "wait": {

@@ -18,6 +18,12 @@ export interface MachineConfigCredentials {
   readonly acceptedCaPems: readonly string[];
   /** A SideroLinkConfig document is present: Omni manages this node (and bootstraps its cluster). */
   readonly sideroLink: boolean;
+  /**
+   * cluster.clusterName and cluster.controlPlane.endpoint, or null when either
+   * is missing: with the CA they tell this cluster from another one made from
+   * the same secrets bundle (their ballots are not acceptors of ours).
+   */
+  readonly cluster: { readonly name: string; readonly endpoint: string } | null;
 }
 
 /** Talos's parser maps "join" and "" (or no type) to worker (pkg/machinery/machine ParseType). */
@@ -54,7 +60,16 @@ export function parseMachineConfig(text: string): MachineConfigCredentials {
     const pem = decodePem(isRecord(entry) ? entry["crt"] : undefined, `machine.acceptedCAs[${i}].crt`);
     return pem === null ? [] : [pem];
   });
-  return { machineType, caCertPem, caKeyPem, acceptedCaPems, sideroLink: hasSideroLinkConfig(docs) };
+  return { machineType, caCertPem, caKeyPem, acceptedCaPems, sideroLink: hasSideroLinkConfig(docs), cluster: clusterOf(doc) };
+}
+
+function clusterOf(doc: Record<string, unknown>): { name: string; endpoint: string } | null {
+  const cluster = doc["cluster"];
+  if (!isRecord(cluster)) return null;
+  const cp = cluster["controlPlane"];
+  const name = cluster["clusterName"];
+  const endpoint = isRecord(cp) ? cp["endpoint"] : undefined;
+  return typeof name === "string" && typeof endpoint === "string" && name !== "" && endpoint !== "" ? { name, endpoint } : null;
 }
 
 /**

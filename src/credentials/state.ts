@@ -40,6 +40,8 @@ export interface Credentials {
   readonly source: string;
   /** The config holds a SideroLinkConfig document: Omni manages this node. */
   readonly sideroLink: boolean;
+  /** cluster.clusterName and cluster.controlPlane.endpoint (null when missing). */
+  readonly cluster: { readonly name: string; readonly endpoint: string } | null;
 }
 
 export const LOAD_TIMEOUT_MS = 10_000;
@@ -49,13 +51,13 @@ const LUKS_MAGIC = Buffer.from([0x4c, 0x55, 0x4b, 0x53, 0xba, 0xbe]); // "LUKS\x
 export async function loadCredentials(opts: LoadCredentialsOptions = {}): Promise<Credentials> {
   const { text, source } = await readStateConfig(opts);
   const config = parseMachineConfig(text);
-  const { sideroLink } = config;
+  const { sideroLink, cluster } = config;
   switch (config.machineType) {
     case "controlplane":
     case "init":
-      return { machineType: config.machineType, ca: loadMachineCa(config), source, sideroLink };
+      return { machineType: config.machineType, ca: loadMachineCa(config), source, sideroLink, cluster };
     case "worker":
-      return { machineType: config.machineType, ca: null, source, sideroLink };
+      return { machineType: config.machineType, ca: null, source, sideroLink, cluster };
     default: {
       const never: never = config.machineType;
       throw new Error(`unhandled machine type ${String(never)}`);

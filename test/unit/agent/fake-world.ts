@@ -17,6 +17,7 @@ import { readBallot } from "../../../src/agent/handlers/ballot.js";
 import { callBootstrap } from "../../../src/agent/handlers/bootstrap.js";
 import { uploadSnapshot } from "../../../src/agent/handlers/etcd-recover.js";
 import { readEtcd } from "../../../src/agent/handlers/etcd.js";
+import { readNodeId } from "../../../src/agent/handlers/node-id.js";
 import type { AffiliatesRead } from "../../../src/agent/handlers/affiliates.js";
 import type { TalosPort } from "../../../src/agent/port.js";
 import { acceptRequests } from "../../../src/core/paxos.js";
@@ -46,6 +47,23 @@ export interface FakeNode {
 }
 
 export const SELF = "10.0.0.1";
+
+/** The cluster every fake node's machine config names (besides its CA). */
+export const CLUSTER_NAME = { name: "fake", endpoint: "https://fake.example:6443" } as const;
+
+/** A peer's ballot of this fake cluster, publishing QUORUM_NODES `quorum` (it must match ours). */
+export const peerBallot = (caFingerprint: string, quorum = 2, id = "b".repeat(32)): Ballot => ({
+  version: 2,
+  id,
+  machine: id.slice(0, 1).repeat(64),
+  cluster: { ca: caFingerprint, ...CLUSTER_NAME },
+  settings: { quorum, controlPlanes: null },
+  promised: null,
+  accepted: null,
+  proposal: null,
+  bootstrapped: false,
+  peers: {},
+});
 
 /** MAX_CALLS: far more awaited calls than any scripted run makes. */
 const MAX_CALLS = 2_000;
@@ -128,7 +146,11 @@ export function fakeWorld(opts: WorldOptions) {
   const client = (address: string): TalosClient => ({
     systemStat: unscripted,
     machineType: unscripted,
-    getResource: unscripted,
+    async getResource(_ref, { signal }) {
+      if (signal.aborted) throw canceled();
+      node(address);
+      return { namespace: "cluster", type: "Identities.cluster.talos.dev", id: "local", version: "1", yamlSpec: `nodeId: node-${address}\n`, protoSpec: Buffer.alloc(0) };
+    },
     listResources: unscripted,
     async serviceList({ signal }) {
       if (signal.aborted) throw canceled();
@@ -140,6 +162,11 @@ export function fakeWorld(opts: WorldOptions) {
       if (signal.aborted) throw canceled();
       const n = node(address);
       const ours = w.saved[w.saved.length - 1];
+      // Our own file, read back through our own apid: what run() saved last.
+      if (address === SELF) {
+        if (ours === undefined) throw grpc([status.NOT_FOUND, "no such file or directory"]);
+        return Buffer.from(encodeBallot(ours));
+      }
       if (n.acceptor && n.ballot !== null && ours?.proposal) n.ballot = acceptRequests(n.ballot, [ours.proposal]);
       if (n.ballot === null) throw grpc([status.NOT_FOUND, "no such file or directory"]);
       return Buffer.from(encodeBallot(n.ballot));
@@ -193,6 +220,7 @@ export function fakeWorld(opts: WorldOptions) {
       const affiliate = (a: string) => ({ id: `id-${a}`, yamlSpec: `nodeId: id-${a}\naddresses: [${a}]\nmachineType: ${nodes.get(a)!.machineType}\n` });
       return { kind: "listed", selfNodeId: `id-${SELF}`, affiliates: listed.map(affiliate) };
     },
+    nodeId: (address, signal) => (enter(`nodeId ${address}`), readNodeId(open(address), { signal, timeoutMs: 1000 })),
     bootstrap: (address, signal, recover) =>
       (enter(`bootstrap ${address}`), callBootstrap(open(address), { signal, timeoutMs: 1000, ...(recover ? { recoverEtcd: true, recoverSkipHashCheck: recover.skipHashCheck } : {}) })),
     etcdRecover: (address, chunks, bytes, signal) => (enter(`etcdRecover ${address}`), uploadSnapshot(open(address), chunks, { signal, timeoutMs: 1000, maxBytes: bytes })),
@@ -203,7 +231,7 @@ export function fakeWorld(opts: WorldOptions) {
     async loadCredentials(signal) {
       if (enter("loadCredentials") || signal.aborted) throw new DOMException("aborted", "AbortError");
       const machineType = opts.machineType ?? "controlplane";
-      return { machineType, ca: machineType === "worker" ? null : opts.ca, source: "/system/state/config.yaml", sideroLink: false };
+      return { machineType, ca: machineType === "worker" ? null : opts.ca, source: "/system/state/config.yaml", sideroLink: false, cluster: CLUSTER_NAME };
     },
     async kernelCmdline() {
       enter("kernelCmdline");
@@ -219,9 +247,14 @@ export function fakeWorld(opts: WorldOptions) {
     },
     localNetwork: () => (w.now < (opts.addressFromMs ?? 0) ? { addresses: [], prefixes: [] } : { addresses: [SELF], prefixes: [parsePrefix(`${SELF}/32`)] }),
     talosPort: () => port,
-    async loadBallot(cluster) {
+    async loadBallot(local, settings) {
       enter("loadBallot"); // a local file read: not cut short by a signal
-      return { kind: "created", ballot: { version: 1, id: "a".repeat(32), cluster, promised: null, accepted: null, proposal: null }, replaced: null };
+      const ballot: Ballot = { version: 2, id: "a".repeat(32), ...local, settings, promised: null, accepted: null, proposal: null, bootstrapped: false, peers: {} };
+      return { kind: "created", ballot, replaced: "none", finishedWrite: false };
+    },
+    async productUuid() {
+      enter("productUuid");
+      return null;
     },
     async saveBallot(ballot) {
       enter("saveBallot"); // atomic: finishes even when a signal comes

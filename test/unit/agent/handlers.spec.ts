@@ -1,6 +1,7 @@
 // The TalosPort's handlers over a fake TalosClient: every outcome is a value.
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
+import type { Ballot } from "../../../src/core/types.js";
 import { readBallot } from "../../../src/agent/handlers/ballot.js";
 import { callBootstrap } from "../../../src/agent/handlers/bootstrap.js";
 import { readEtcd } from "../../../src/agent/handlers/etcd.js";
@@ -45,7 +46,18 @@ describe("readEtcd()", () => {
 });
 
 describe("readBallot()", () => {
-  const b = { version: 1, id: "a".repeat(32), cluster: "c".repeat(64), promised: null, accepted: null, proposal: null } as const;
+  const b: Ballot = {
+    version: 2,
+    id: "a".repeat(32),
+    machine: "e".repeat(64),
+    cluster: { ca: "c".repeat(64), name: "prod", endpoint: "https://prod.example:6443" },
+    settings: { quorum: 2, controlPlanes: null },
+    promised: null,
+    accepted: null,
+    proposal: null,
+    bootstrapped: false,
+    peers: {},
+  };
 
   it("decodes a ballot file; no file is missing", async () => {
     expect(await readBallot(client({ read: async () => Buffer.from(encodeBallot(b)) }), opts)).toEqual({ kind: "ok", ballot: b });

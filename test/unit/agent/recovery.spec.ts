@@ -7,7 +7,7 @@ import { loadConfig } from "../../../src/config/env.js";
 import type { Ballot } from "../../../src/core/types.js";
 import { SnapshotError } from "../../../src/recovery/errors.js";
 import { makeCa, type TestCa } from "../talos/pki.js";
-import { SELF, fakeWorld, messages, type FakeNode, type WorldOptions } from "./fake-world.js";
+import { SELF, fakeWorld, messages, peerBallot, type FakeNode, type WorldOptions } from "./fake-world.js";
 
 let ca: TestCa;
 beforeAll(async () => {
@@ -102,13 +102,13 @@ describe("run() with an armed recovery", () => {
   });
 
   it("does nothing when the cluster is already bootstrapped", async () => {
-    const peer: Ballot = { version: 1, id: "b".repeat(32), cluster: ca.fingerprint, promised: null, accepted: null, proposal: null };
+    const peer: Ballot = peerBallot(ca.fingerprint, 1);
     const r = await drive({ [SELF]: {}, [PEER]: { etcd: "running", ballot: peer } }, { ...ARMED, TALOS_AUTO_BOOTSTRAP_PEERS: PEER });
     expect(r.code).toBe(0);
     expect(r.world.snapshotCalls).toEqual(["clearSpool"]);
     expect(r.world.uploads).toHaveLength(0);
     expect(r.world.bootstraps).toHaveLength(0);
-    expect(r.world.statuses.at(-1)).toMatchObject({ phase: "done", why: `cluster already bootstrapped: etcd runs on ${PEER}` });
+    expect(r.world.statuses.at(-1)).toMatchObject({ phase: "done", why: `cluster already bootstrapped (${PEER}: etcd running)` });
   });
 
   it("returns 143 on SIGTERM at every await, and starts no upload, Bootstrap or ballot write afterwards", async () => {
@@ -144,7 +144,7 @@ describe("run(): the status file", () => {
   });
 
   it("counts peers by how they were found", async () => {
-    const peer: Ballot = { version: 1, id: "b".repeat(32), cluster: ca.fingerprint, promised: null, accepted: null, proposal: null };
+    const peer: Ballot = peerBallot(ca.fingerprint, 2);
     const r = await drive({ [SELF]: { bootTime: 1000n }, [PEER]: { bootTime: 2000n, acceptor: true, ballot: peer } }, { TALOS_AUTO_BOOTSTRAP_QUORUM_NODES: "2", TALOS_AUTO_BOOTSTRAP_PEERS: PEER });
     expect(r.code).toBe(0);
     expect(r.world.statuses.find((s) => s.phase === "consenting")).toMatchObject({ peers: { discovery: 0, peers: 1, scan: 0 }, quorum: { seen: 2, needed: 2 } });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { AddressError, canonicalAddress, compareAddresses, lowestAddress } from "../../../src/core/address.js";
-import { candidates } from "../../../src/core/candidates.js";
+import { candidates as rank } from "../../../src/core/candidates.js";
+import { survey } from "../../../src/core/survey.js";
+import type { Ballot, View } from "../../../src/core/types.js";
 import { ballot, peer, view } from "./fixtures.js";
 
 describe("canonicalAddress()", () => {
@@ -51,6 +53,8 @@ describe("lowestAddress()", () => {
     expect(lowestAddress([])).toBeNull();
   });
 });
+
+const candidates = (v: View, own: Ballot) => rank(v, own, survey(v, own, { quorum: 2, controlPlanes: null }).acceptors);
 
 describe("ranking by address", () => {
   it("ranks a peer at its IPv4-mapped address like the same peer at its IPv4 address", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { afterBootstrap, initialState, step } from "../../../src/core/agent.js";
 import { sameStatus, statusOf, type StatusContext } from "../../../src/core/status.js";
-import { absent, ballot, cfg, id, nominee, num, peer, running, view } from "./fixtures.js";
+import { absent, ballot, cfg, id, nominee, num, ok, peer, running, view } from "./fixtures.js";
 
 const ctx: StatusContext = { quorum: 2, peers: { scan: 1, static: 0 }, recovery: null, lastError: null };
 
@@ -31,7 +31,8 @@ describe("statusOf()", () => {
     const chosen = { number: num(1, 1), nominee: nominee(1, "10.0.0.1") };
     const me = ballot(1, { promised: num(1, 1), accepted: chosen, proposal: { phase: "accept", ...chosen } });
     const p = ballot(2, { promised: num(1, 1), accepted: chosen });
-    const v = view(0, "10.0.0.1", 100, [peer("10.0.0.2", 200, p)]);
+    // Our own ballot reads back through our own address: the node there is us.
+    const v = view(0, "10.0.0.1", 100, [peer("10.0.0.2", 200, p)], absent, { ballot: ok(me) });
     const first = step(initialState(me), v, cfg, 0.5);
     expect(first.decision.kind).toBe("bootstrap");
     expect(statusOf({ kind: "pass", result: first, view: v }, ctx, null)).toMatchObject({ phase: "bootstrapping", why: "nominated: calling Bootstrap" });
@@ -41,7 +42,7 @@ describe("statusOf()", () => {
     const waiting = step(after, v, cfg, 0.5);
     expect(statusOf({ kind: "pass", result: waiting, view: v }, ctx, null).phase).toBe("bootstrapping");
 
-    const up = view(1, "10.0.0.1", 100, [peer("10.0.0.2", 200, p)], running);
+    const up = view(1, "10.0.0.1", 100, [peer("10.0.0.2", 200, p)], running, { ballot: ok(me) });
     const done = step(after, up, cfg, 0.5);
     expect(statusOf({ kind: "pass", result: done, view: up }, ctx, null)).toMatchObject({ phase: "done", why: "bootstrap succeeded: etcd runs on this node" });
   });
@@ -49,7 +50,13 @@ describe("statusOf()", () => {
   it("is done when another node's etcd runs", () => {
     const v = view(0, "10.0.0.1", 100, [peer("10.0.0.2", 200, ballot(2), running)]);
     const r = step(initialState(ballot(1)), v, cfg, 0.5);
-    expect(statusOf({ kind: "pass", result: r, view: v }, ctx, null)).toMatchObject({ phase: "done", why: "cluster already bootstrapped: etcd runs on 10.0.0.2" });
+    expect(statusOf({ kind: "pass", result: r, view: v }, ctx, null)).toMatchObject({ phase: "done", why: "cluster already bootstrapped (10.0.0.2: etcd running)" });
+  });
+
+  it("is refused, with the guard's line, when the core halts", () => {
+    const v = view(0, "10.0.0.1", 100, [peer("10.0.0.2", 200, ballot(2, { settings: { quorum: 3, controlPlanes: null } }))]);
+    const r = step(initialState(ballot(1)), v, cfg, 0.5);
+    expect(statusOf({ kind: "pass", result: r, view: v }, ctx, null)).toMatchObject({ phase: "refused", why: expect.stringMatching(/consent settings differ/) });
   });
 
   it("carries what the last pass saw into events that see nothing", () => {

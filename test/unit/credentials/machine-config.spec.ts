@@ -26,6 +26,7 @@ describe("parseMachineConfig()", () => {
       caKeyPem: KEY,
       acceptedCaPems: [OTHER],
       sideroLink: false,
+      cluster: { name: "autobootstrap-test", endpoint: "https://192.0.2.10:6443" },
     });
   });
 

@@ -164,7 +164,13 @@ describe("loadCredentials()", () => {
   it("returns no CA for a worker", async () => {
     const { paths } = await fakeNode();
     await writeFile(paths.mountedConfig, WORKER_YAML);
-    expect(await loadCredentials({ paths })).toEqual({ machineType: "worker", ca: null, source: paths.mountedConfig, sideroLink: false });
+    expect(await loadCredentials({ paths })).toEqual({
+      machineType: "worker",
+      ca: null,
+      source: paths.mountedConfig,
+      sideroLink: false,
+      cluster: { name: "autobootstrap-test", endpoint: "https://192.0.2.10:6443" },
+    });
   });
 
   it("refuses a control plane without its CA key, and a corrupt config", async () => {
