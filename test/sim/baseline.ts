@@ -10,10 +10,11 @@ import type { Policy } from "./world.js";
 
 export const baseline: Policy = {
   name: "baseline",
-  // TLS against the machine CA keeps other clusters out of its scan.
+  // TLS against the machine CA keeps other-CA clusters out of its scan; a
+  // cluster made from the same secrets bundle passes TLS and is counted.
   seesForeign: false,
-  start(_spec, schedule) {
-    const cfg = schedule.cfg;
+  start(info) {
+    const cfg = { ...info.schedule.cfg, quorum: info.settings.quorum };
     let delayUntil: number | null = null;
     let requested = false;
     let retryAt = 0;

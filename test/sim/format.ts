@@ -1,6 +1,6 @@
 // Trace formatting: one line per pass says what the agent saw, what its
 // register holds after the pass, and what it decided. Ids print as node names.
-import type { Ballot, BallotNumber, BallotRead, EtcdEvidence, View } from "../../src/core/types.js";
+import type { Ballot, BallotNumber, BallotRead, ClusterIdentity, EtcdEvidence, View } from "../../src/core/types.js";
 import type { World } from "./world.js";
 
 export function describe(w: World, view: View, own: Ballot | null): string {
@@ -11,7 +11,7 @@ export function describe(w: World, view: View, own: Ballot | null): string {
 }
 
 export function ballot(w: World, b: Ballot): string {
-  const foreign = w.schedule.cluster === b.cluster ? "" : `FOREIGN(${id(w, b.id)}) `;
+  const foreign = ours(w, b.cluster) ? "" : `FOREIGN(${id(w, b.id)}) `;
   const promised = b.promised === null ? "-" : num(w, b.promised);
   const accepted = b.accepted === null ? "-" : `${num(w, b.accepted.number)}>${id(w, b.accepted.nominee.id)}`;
   const p = b.proposal;
@@ -23,7 +23,7 @@ function read(w: World, r: BallotRead): string {
   switch (r.kind) {
     case "ok": {
       const a = r.ballot.accepted;
-      const mark = w.schedule.cluster === r.ballot.cluster ? "" : "!foreign";
+      const mark = ours(w, r.ballot.cluster) ? "" : r.ballot.cluster.ca === w.schedule.cluster ? "!sibling" : "!foreign";
       return `${r.ballot.promised === null ? "-" : num(w, r.ballot.promised)}${a === null ? "" : `a${a.number.round}`}${mark}`;
     }
     case "missing":
@@ -33,6 +33,8 @@ function read(w: World, r: BallotRead): string {
   }
 }
 
+const ours = (w: World, c: ClusterIdentity): boolean => c.ca === w.schedule.cluster && c.name === "cluster-0";
+
 function etcd(e: EtcdEvidence): string {
   return e.kind === "running" ? "RUN" : e.kind === "absent" ? "no" : "?";
 }
@@ -41,6 +43,6 @@ const num = (w: World, n: BallotNumber): string => `${n.round}.${id(w, n.id)}`;
 const id = (w: World, x: string): string => w.names.get(x) ?? x.slice(0, 4);
 
 function nameOf(w: World, address: string): string {
-  const n = w.nodes.find((x) => x.spec.address === address || x.spec.extraAddress === address);
-  return n === undefined ? address : n.spec.extraAddress === address ? `${n.spec.name}'` : n.spec.name;
+  const n = w.nodes.find((x) => x.address === address || x.spec.extraAddress === address);
+  return n === undefined ? address : n.spec.extraAddress === address ? `${n.spec.name}^` : n.spec.name;
 }

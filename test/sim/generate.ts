@@ -1,12 +1,14 @@
 // generate draws one schedule from a seed. BUGGIFY-style: rare situations
 // (equal boot times, agents that never start, quorum = all, pure one-way cuts,
 // huge clock skew) are taken on purpose with a noticeable probability.
+import { withFamily } from "./families.js";
 import { hex, rng, type Rng } from "./prng.js";
 import {
   defaultTiming,
   majority,
   presets,
   type Cut,
+  type Family,
   type Faults,
   type NodeSpec,
   type Outage,
@@ -23,6 +25,8 @@ export interface GenerateOptions {
   readonly extraAddresses?: "above" | "anywhere";
   /** Leave a random minority of control planes dead after the heal. */
   readonly deadMinority?: boolean;
+  /** The fault family layered on the base world (default "base": none). */
+  readonly family?: Family;
 }
 
 const CP_NAMES = ["A", "B", "C", "D", "E", "F", "G"];
@@ -34,8 +38,8 @@ const LOW_HOSTS = [1, 4, 5, 6, 7, 8, 13];
 export function generate(seed: number, opts: GenerateOptions = {}): Schedule {
   const r = rng(seed);
   const n = r.int(1, 7);
-  const base = r.pick(presets);
-  const cfg = { ...base, quorum: r.chance(0.1) ? n : majority(n) };
+  const preset = r.pick(presets);
+  const cfg = { ...preset, quorum: r.chance(0.1) ? n : majority(n) };
   const healAt = r.chance(0.1) ? 0 : r.int(10_000, 200_000);
   const hosts = shuffle(r, HOSTS);
   const nodes: NodeSpec[] = [];
@@ -55,6 +59,7 @@ export function generate(seed: number, opts: GenerateOptions = {}): Schedule {
       id: hex(32, seed, i, 1),
       bootAt: cpBoot(i),
       agentStarts: !r.chance(0.05),
+      ...plain(seed, i),
     });
   }
   const workers = r.int(0, 2);
@@ -69,8 +74,9 @@ export function generate(seed: number, opts: GenerateOptions = {}): Schedule {
   const skewSec = r.chance(0.1) ? 10_000_000 : defaultTiming.skewSec;
   // Drawn last, so a seed's world is the same with or without dead nodes.
   const dead = opts.deadMinority === true ? shuffle(r, cps).slice(0, r.int(0, n - cfg.quorum)) : [];
-  return {
+  const base: Schedule = {
     seed,
+    family: "base",
     cfg,
     cluster: hex(64, seed, 7),
     nodes: (opts.extraAddresses ?? "anywhere") === "anywhere" ? hideExtras(r, nodes, cps) : nodes,
@@ -82,7 +88,17 @@ export function generate(seed: number, opts: GenerateOptions = {}): Schedule {
     healAt,
     deadAfterHeal: dead,
     foreignEtcd: opts.foreignEtcd ?? "absent",
+    disk: [],
+    moves: [],
+    powerCycle: null,
+    siblingQuorum: 0,
   };
+  return withFamily(base, opts.family ?? "base");
+}
+
+/** plain: the fault-free defaults of a node's new fields (its own machine binding). */
+export function plain(seed: number, i: number): Pick<NodeSpec, "cluster" | "machine" | "quorum" | "neverReadable" | "cloneOf"> {
+  return { cluster: 0, machine: hex(64, seed, i, 3), quorum: null, neverReadable: false, cloneOf: null };
 }
 
 function extraAddress(r: Rng, i: number, where: "above" | "anywhere"): string | null {
@@ -100,11 +116,12 @@ function address(r: Rng, host: number): string {
 }
 
 function extra(seed: number, kind: "worker" | "foreign", name: string, addr: string, r: Rng): NodeSpec {
-  return { name, kind, address: addr, extraAddress: null, extraHiddenFrom: [], id: hex(32, seed, name.charCodeAt(1), kind.length), bootAt: r.int(0, 60_000), agentStarts: true };
+  const id = hex(32, seed, name.charCodeAt(1), kind.length);
+  return { name, kind, address: addr, extraAddress: null, extraHiddenFrom: [], id, bootAt: r.int(0, 60_000), agentStarts: true, ...plain(seed, 50 + name.charCodeAt(1)) };
 }
 
 /** Partition episodes: split the control planes in two groups, or cut single pairs, one way or both. */
-function cuts(r: Rng, cps: readonly string[], healAt: number): Cut[] {
+export function cuts(r: Rng, cps: readonly string[], healAt: number): Cut[] {
   const out: Cut[] = [];
   if (cps.length < 2 || healAt === 0) return out;
   for (let k = r.int(0, 4); k > 0; k--) {
@@ -150,7 +167,7 @@ function faults(r: Rng): Faults {
   };
 }
 
-function shuffle<T>(r: Rng, xs: readonly T[]): T[] {
+export function shuffle<T>(r: Rng, xs: readonly T[]): T[] {
   const a = [...xs];
   for (let i = a.length - 1; i > 0; i--) {
     const j = r.int(0, i);

@@ -8,7 +8,7 @@ import type { Policy } from "./world.js";
 const TRACE_LINES = 60;
 
 export function explain(s: Summary, policy: Policy, opts: GenerateOptions = {}): string[] {
-  const lines = s.failures.map((f) => `seed ${f.seed}: ${f.violation ?? f.livenessFailure} (npm run sim -- --seed ${f.seed} --policy ${policy.name})`);
+  const lines = s.failures.map((f) => `seed ${f.seed}: ${f.violation ?? f.livenessFailure} (npm run sim -- --seed ${f.seed} --policy ${policy.name}${opts.family === undefined ? "" : ` --family ${opts.family}`})`);
   const first = s.failures[0];
   if (first !== undefined) {
     const trace = simulate(generate(first.seed, opts), policy, true).trace ?? [];

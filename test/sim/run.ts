@@ -15,16 +15,21 @@ export interface Latency {
 
 export interface Row {
   readonly policy: string;
+  readonly family: string;
   readonly seeds: number;
   /** Seeds with two etcd clusters. */
   readonly splitBrain: number;
   /** Seeds where two nodes got a successful Bootstrap (split brain or not). */
   readonly doubleBootstrap: number;
+  /** Of those, seeds where the quorum was outnumbered by the ballot ids ever written (the documented limit). */
+  readonly explained: number;
   /** Seeds with other violations (exit without etcd, busy loop). */
   readonly otherViolations: number;
   readonly livenessFailures: number;
   /** Liveness failures explained by the documented limitation (dead nominee). */
   readonly limitations: number;
+  /** Seeds where a guard refused to act (no Bootstrap, exit 1 with a reason). */
+  readonly refused: number;
   readonly healToBootstrapMs: Latency;
   readonly healToDoneMs: Latency;
   /** heal → all exited, divided by the bound of its seed. */
@@ -48,17 +53,21 @@ export function runSeeds(policy: Policy, first: number, count: number, opts: Gen
   const failures: Outcome[] = [];
   let split = 0;
   let double = 0;
+  let explained = 0;
   let other = 0;
   let live = 0;
   let limits = 0;
+  let refused = 0;
   const coverage: Record<string, number> = {};
   for (let seed = first; seed < first + count; seed++) {
     const o = simulate(generate(seed, opts), policy);
     if (o.splitBrain) split += 1;
     if (o.doubleBootstrap) double += 1;
+    if (o.doubleBootstrap && o.explained !== null) explained += 1;
     if (!o.splitBrain && !o.doubleBootstrap && o.violation !== null) other += 1;
     if (o.livenessFailure !== null) live += 1;
     if (o.limitation !== null) limits += 1;
+    if (o.refused !== null) refused += 1;
     if ((o.violation !== null || o.livenessFailure !== null) && failures.length < keep) failures.push(o);
     for (const k of o.coverage.keys()) coverage[k] = (coverage[k] ?? 0) + 1;
     if (o.healToBootstrapMs !== null) boot.push(o.healToBootstrapMs);
@@ -69,12 +78,15 @@ export function runSeeds(policy: Policy, first: number, count: number, opts: Gen
   }
   const row: Row = {
     policy: policy.name,
+    family: opts.family ?? "base",
     seeds: count,
     splitBrain: split,
     doubleBootstrap: double,
+    explained,
     otherViolations: other,
     livenessFailures: live,
     limitations: limits,
+    refused,
     healToBootstrapMs: latency(boot),
     healToDoneMs: latency(done),
     doneOverBound: latency(ratio),
@@ -91,15 +103,18 @@ export function latency(xs: readonly number[]): Latency {
 }
 
 export function table(rows: readonly Row[]): string {
-  const head = ["policy", "seeds", "split-brain clusters", "2 Bootstraps", "other viol.", "liveness fail", "dead nominee", "heal→bootstrap p50/p99/max ms (n)", "heal→all exited p50/p99/max ms", "max ÷ bound", "wall ms"];
+  const head = ["family", "policy", "seeds", "split-brain clusters", "2 Bootstraps", "…quorum outnumbered", "other viol.", "liveness fail", "dead nominee", "refused", "heal→bootstrap p50/p99/max ms (n)", "heal→all exited p50/p99/max ms", "max ÷ bound", "wall ms"];
   const lines = rows.map((r) => [
+    r.family,
     r.policy,
     String(r.seeds),
     String(r.splitBrain),
     String(r.doubleBootstrap),
+    String(r.explained),
     String(r.otherViolations),
     String(r.livenessFailures),
     String(r.limitations),
+    String(r.refused),
     `${r.healToBootstrapMs.p50}/${r.healToBootstrapMs.p99}/${r.healToBootstrapMs.max} (${r.healToBootstrapMs.samples})`,
     `${r.healToDoneMs.p50}/${r.healToDoneMs.p99}/${r.healToDoneMs.max}`,
     r.doneOverBound.max.toFixed(2),

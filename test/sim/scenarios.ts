@@ -1,5 +1,6 @@
 // Hand-written schedules for the fixed scenarios. They are data like any
 // seed's schedule, so the same simulator, checkers and trace apply.
+import { plain } from "./generate.js";
 import { hex } from "./prng.js";
 import { defaultTiming, noFaults, presets, type NodeSpec, type Schedule } from "./schedule.js";
 
@@ -12,7 +13,11 @@ const cp = (seed: number, name: string, host: number, bootAt: number): NodeSpec 
   id: hex(32, seed, host),
   bootAt,
   agentStarts: true,
+  ...plain(seed, host),
 });
+
+/** The fields a hand-written schedule leaves at their fault-free defaults. */
+const calm = { family: "base", disk: [], moves: [], powerCycle: null, siblingQuorum: 0 } as const;
 
 /**
  * bridge: three control planes, quorum 2; A and C cannot reach each other
@@ -25,6 +30,7 @@ export function bridge(quorum = 2, seed = 0): Schedule {
   const forever = Number.POSITIVE_INFINITY;
   const agentMs: readonly [number, number] = seed === 0 ? [3_000, 3_000] : [1_000, 10_000];
   return {
+    ...calm,
     seed,
     cfg: { ...(presets[0] as Schedule["cfg"]), quorum },
     cluster: hex(64, seed, 0),
@@ -57,6 +63,7 @@ export function multiHomedTie(hidden = false): Schedule {
   const a = cp(7, "A", 9, 0);
   const b = { ...cp(7, "B", 20, 0), extraAddress: "10.0.0.5", extraHiddenFrom: hidden ? ["A"] : [] };
   return {
+    ...calm,
     seed: 7,
     cfg: { ...(presets[0] as Schedule["cfg"]), quorum: 2 },
     cluster: hex(64, 7, 0),
@@ -93,6 +100,7 @@ export function islands(quorum: number): Schedule {
 export function initNode(): Schedule {
   const init: NodeSpec = { ...cp(11, "I", 4, 0), kind: "init", agentStarts: false };
   return {
+    ...calm,
     seed: 11,
     cfg: { ...(presets[1] as Schedule["cfg"]), quorum: 2 },
     cluster: hex(64, 11, 0),

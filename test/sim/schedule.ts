@@ -11,6 +11,27 @@ import type { CoreConfig } from "../../src/core/agent.js";
  */
 export type NodeKind = "cp" | "init" | "worker" | "foreign";
 
+/**
+ * Fault families: "base" is the random world of partitions, loss, crashes
+ * and reboots; each other family adds one kind of fault on top of it (see
+ * families.ts), drawn from its own stream so the base world is unchanged.
+ */
+export const FAMILIES = [
+  "base",
+  "wipe",
+  "rollback",
+  "lost-rename",
+  "clone",
+  "per-node-quorum",
+  "wrong-quorum",
+  "added-later",
+  "address-move",
+  "same-ca",
+  "unreadable",
+  "power-cycle",
+] as const;
+export type Family = (typeof FAMILIES)[number];
+
 export interface NodeSpec {
   /** Short name for traces: A…G control planes, W workers, F foreign. */
   readonly name: string;
@@ -26,6 +47,48 @@ export interface NodeSpec {
   readonly bootAt: number;
   /** False: the agent does not start before the heal (a late extension install). */
   readonly agentStarts: boolean;
+  /** 0: our cluster; 1: another cluster made from the same secrets bundle (same CA). */
+  readonly cluster: number;
+  /** Machine binding (node id + SMBIOS UUID, hashed) at first boot. */
+  readonly machine: string;
+  /** This node's own QUORUM_NODES when it differs from the cluster's (a per-node mistake). */
+  readonly quorum: number | null;
+  /** Its ballot can never be read by anyone (Read refused, a broken disk…), even after the heal. */
+  readonly neverReadable: boolean;
+  /** A clone: boots with a copy of this node's disk, taken at its boot time. */
+  readonly cloneOf: { readonly node: string; readonly sameBinding: boolean } | null;
+}
+
+/** A disk fault on one node at `at`: the node is powered off, its disk changed, booted `downMs` later. */
+export interface DiskFault {
+  readonly node: string;
+  readonly at: number;
+  readonly downMs: number;
+  /**
+   * wipe: EPHEMERAL wiped (ballot and etcd data gone; STATE, so the binding, kept);
+   * reinstall: the same, with a new machine binding; rollback: the disk goes back
+   * to its state `backMs` ago (a VM snapshot revert); lost-rename: power fails right
+   * after a ballot write, between the rename and the directory fsync.
+   */
+  readonly kind: "wipe" | "reinstall" | "rollback" | "lost-rename";
+  readonly backMs: number;
+}
+
+/** An address move at `at` (DHCP): `node` now answers at `to`, which may be another node's old address. */
+export interface Move {
+  readonly node: string;
+  readonly at: number;
+  readonly to: string;
+}
+
+/** A full power cycle of our bootstrapped cluster, once every agent exited after the heal. */
+export interface PowerCycle {
+  readonly afterMs: number;
+  readonly downMs: number;
+  /** etcd stays down on every node this long after the boot. */
+  readonly etcdDownMs: number;
+  /** A control plane added during the cycle, with an empty data directory. */
+  readonly added: string | null;
 }
 
 /** During [start, end) `from` cannot read `to`; a symmetric cut is two of these. */
@@ -70,10 +133,13 @@ export interface Timing {
   readonly joinTickMs: number;
   /** Largest |clock error| before the first time sync, seconds. */
   readonly skewSec: number;
+  /** Talos restarts a service that exited non-zero (restart: untilSuccess) after this. */
+  readonly restartMs: number;
 }
 
 export interface Schedule {
   readonly seed: number;
+  readonly family: Family;
   readonly cfg: CoreConfig;
   /** SHA-256-shaped fingerprint of our machine CA. */
   readonly cluster: string;
@@ -89,6 +155,11 @@ export interface Schedule {
   readonly deadAfterHeal: readonly string[];
   /** What foreign control planes report of their etcd (they belong to a live cluster). */
   readonly foreignEtcd: "absent" | "running" | "unknown";
+  readonly disk: readonly DiskFault[];
+  readonly moves: readonly Move[];
+  readonly powerCycle: PowerCycle | null;
+  /** QUORUM_NODES of the same-CA sibling cluster (cluster 1). */
+  readonly siblingQuorum: number;
 }
 
 export const noFaults: Faults = {
@@ -111,13 +182,14 @@ export const defaultTiming: Timing = {
   callMs: [10, 1_500],
   joinTickMs: 3_000,
   skewSec: 7_200,
+  restartMs: 5_000,
 };
 
 /** The interval presets a seed picks from; the liveness bound is stated in these terms. */
 export const presets: readonly CoreConfig[] = [
-  { quorum: 0, scanIntervalMs: 30_000, consentIntervalMs: 1_000, followerCheckIntervalMs: 15_000, preBootstrapDelayMs: 10_000, maxBackoffMs: 120_000 },
-  { quorum: 0, scanIntervalMs: 5_000, consentIntervalMs: 500, followerCheckIntervalMs: 3_000, preBootstrapDelayMs: 0, maxBackoffMs: 8_000 },
-  { quorum: 0, scanIntervalMs: 10_000, consentIntervalMs: 1_000, followerCheckIntervalMs: 20_000, preBootstrapDelayMs: 30_000, maxBackoffMs: 30_000 },
+  { quorum: 0, controlPlanes: null, scanIntervalMs: 30_000, consentIntervalMs: 1_000, followerCheckIntervalMs: 15_000, preBootstrapDelayMs: 10_000, maxBackoffMs: 120_000 },
+  { quorum: 0, controlPlanes: null, scanIntervalMs: 5_000, consentIntervalMs: 500, followerCheckIntervalMs: 3_000, preBootstrapDelayMs: 0, maxBackoffMs: 8_000 },
+  { quorum: 0, controlPlanes: null, scanIntervalMs: 10_000, consentIntervalMs: 1_000, followerCheckIntervalMs: 20_000, preBootstrapDelayMs: 30_000, maxBackoffMs: 30_000 },
 ];
 
 export const majority = (n: number): number => Math.floor(n / 2) + 1;

@@ -33,7 +33,7 @@ describe("simulator: our core", () => {
       const s = runSeeds(ours, from, count);
       rows.push(s.row);
       expect(explain(s, ours)).toEqual([]);
-      expect(s.row.splitBrain + s.row.doubleBootstrap + s.row.otherViolations + s.row.livenessFailures).toBe(0);
+      expect(s.row.splitBrain + s.row.doubleBootstrap + s.row.otherViolations + s.row.livenessFailures + s.row.refused).toBe(0);
     }, TIMEOUT_MS);
   }
 });

@@ -3,13 +3,12 @@
 // lives in machined memory until etcd writes its data dir, and the join loop
 // of an etcd that was never bootstrapped.
 import type { CallFailure } from "../../src/core/bootstrap-answer.js";
-import type { EtcdEvidence } from "../../src/core/types.js";
+import type { EtcdData, EtcdEvidence } from "../../src/core/types.js";
 import { hash } from "./prng.js";
 import { cover, draw, etcdNodes, log, reachable, type SimNode, type World } from "./world.js";
 
 /** Virtual time 0 is this Unix second. */
 const EPOCH_SEC = 1_767_225_600n;
-
 
 /** reportedBootTime is SystemStat.boot_time: wall clock − uptime, so skewed until the first sync. */
 export function reportedBootTime(n: SimNode): bigint {
@@ -21,6 +20,9 @@ export function etcdEvidence(n: SimNode): EtcdEvidence {
   if (n.etcd === "running") return { kind: "running" };
   return { kind: "absent", state: n.etcd === "preparing" ? "Preparing" : "Waiting" };
 }
+
+/** etcdData is MachineService/List of /var/lib/etcd/member on that node. */
+export const etcdData = (n: SimNode): EtcdData => (n.data === null ? { kind: "empty" } : { kind: "present" });
 
 /** boot brings a node up with a new boot time; its agent starts a little later. */
 export function boot(w: World, n: SimNode, startAgent: (w: World, n: SimNode) => void): void {
@@ -52,7 +54,9 @@ export function sync(w: World, n: SimNode): void {
   if (n.spec.kind !== "cp" && n.spec.kind !== "init") return;
   if (n.data !== null) {
     const boots = n.boots;
-    w.q.push(w.now + draw(w, n, 4, w.schedule.timing.etcdWriteMs), () => {
+    // After a full power cycle etcd stays down everywhere for a while (no quorum yet).
+    const at = Math.max(w.now + draw(w, n, 4, w.schedule.timing.etcdWriteMs), w.etcdHeldUntil);
+    w.q.push(at, () => {
       if (n.boots === boots && n.up && n.data !== null) run(w, n);
     });
     return;
@@ -100,6 +104,7 @@ function selfBootstrap(w: World, n: SimNode): void {
 /** createCluster: etcd on n starts a new cluster, once its data dir is written (an intent until then). */
 function createCluster(w: World, n: SimNode): void {
   if (!w.bootstrapped.includes(n.spec.name)) w.bootstrapped.push(n.spec.name);
+  if (w.cycled) w.afterCycle.push(n.spec.name);
   w.successes.push(w.now);
   const intent = ++w.intents;
   n.intent = intent;
@@ -108,6 +113,8 @@ function createCluster(w: World, n: SimNode): void {
     if (!n.up || n.intent !== intent) return;
     n.intent = null;
     n.data = n.spec.name;
+    n.dataAt = w.now;
+    w.formed.add(n.spec.cluster);
     log(w, n.spec.name, "etcd wrote its data dir (new cluster)");
     run(w, n);
   });
@@ -124,9 +131,11 @@ function joinLoop(w: World, n: SimNode): void {
   const tick = (): void => {
     if (n.boots !== boots || !n.up || n.data !== null) return;
     if (n.intent === null) {
-      const member = etcdNodes(w).find((m) => m !== n && m.etcd === "running" && reachable(w, n, m));
+      // The join goes to its own cluster's members (its config's endpoint).
+      const member = etcdNodes(w).find((m) => m !== n && m.spec.cluster === n.spec.cluster && m.etcd === "running" && reachable(w, n, m));
       if (member !== undefined) {
         n.data = member.data;
+        n.dataAt = w.now;
         if (!reachable(w, member, n)) cover(w, "etcd joins across a one-way cut");
         log(w, n.spec.name, `etcd joined the cluster of ${member.data} via ${member.spec.name}`);
         run(w, n);
