@@ -150,6 +150,14 @@ function nominated(state: AgentState, nominee: Nominee, view: View, cfg: CoreCon
   if (nominee.id !== own.id || nominee.machine !== own.machine) {
     return { kind: "wait", ms: cfg.followerCheckIntervalMs, reason: `following nominee ${nominee.address}` };
   }
+  // A clone that kept our id and binding shares the nominee's identity, not its address.
+  if (![view.self.address, ...view.self.addresses].includes(nominee.address)) {
+    return {
+      kind: "halt",
+      code: 1,
+      reason: `the chosen nominee is this ballot id at ${nominee.address}, which is not an address of this machine: a clone of the nominee, or this machine moved after it was chosen (then bootstrap by hand, docs/consent.md)`,
+    };
+  }
   if (status.kind === "unknown") return { kind: "wait", ms: cfg.consentIntervalMs, reason: "etcd evidence unknown" };
   // Bootstrap goes to our own address: the node answering there must be us.
   const there = view.self.ballot;
