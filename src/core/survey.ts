@@ -62,8 +62,11 @@ export function survey(view: View, own: Ballot, settings: Settings): Survey {
   for (const peer of view.peers) {
     // A read at one of our own addresses is our own file: ours, a stale one, or none yet.
     const ballot = peer.ballot.kind === "ok" ? peer.ballot.ballot : null;
-    const ownKey = peer.serverKey !== null && peer.serverKey === view.self.serverKey;
-    if (home.has(peer.address) || (ownKey && ballot?.id === own.id)) {
+    // Our id elsewhere is a clone only when the keys prove another host: with
+    // a key unknown it may be us behind NAT (a PEERS entry), and then only a
+    // state we never wrote (checkOfUs) tells a clone apart.
+    const sameHost = peer.serverKey === null || view.self.serverKey === null || peer.serverKey === view.self.serverKey;
+    if (home.has(peer.address) || (sameHost && ballot?.id === own.id)) {
       if (ballot?.id === own.id) ofUs.push(witnessOf(ballot));
       reads.push({ peer, whose: "self" });
     } else if (ballot === null) {

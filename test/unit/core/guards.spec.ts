@@ -13,9 +13,16 @@ const pass = (s: AgentState, v: View, c = cfg): StepResult => step(s, v, c, 0.5)
 const halted = (r: StepResult): string => (r.decision.kind === "halt" ? r.decision.reason : `not halted: ${r.decision.kind}`);
 
 describe("identity: a ballot is one machine", () => {
-  it("stops when our ballot id answers at an address that is not ours (a clone)", () => {
-    const r = pass(running(initialState(ballot(1))), view(0, "10.0.0.1", 1, [peer("10.0.0.7", 1, ballot(1))]));
-    expect(halted(r)).toMatch(/our ballot id .* is also served at 10\.0\.0\.7: a cloned machine/);
+  it("stops when our ballot id answers at an address that is not ours behind another server key (a clone)", () => {
+    const v = view(0, "10.0.0.1", 1, [peer("10.0.0.7", 1, ballot(1), undefined, { key: "k7" })], undefined, { serverKey: "k1" });
+    expect(halted(pass(running(initialState(ballot(1))), v))).toMatch(/our ballot id .* is also served at 10\.0\.0\.7: a cloned machine/);
+  });
+
+  it("without server keys, takes our id elsewhere for us (NAT) until it shows a state we never wrote", () => {
+    const s = running(initialState(ballot(1, { promised: num(2, 2) })));
+    expect(pass(s, view(0, "10.0.0.1", 1, [peer("192.0.2.1", 1, ballot(1, { promised: num(1, 2) })), peer("10.0.0.2", 5, ballot(2))])).decision.kind).toBe("wait");
+    const diverged = view(0, "10.0.0.1", 1, [peer("192.0.2.1", 1, ballot(1, { promised: num(5, 2) }))]);
+    expect(halted(pass(s, diverged))).toMatch(/never wrote/);
   });
 
   it("stops when another ballot id is bound to this machine elsewhere", () => {
