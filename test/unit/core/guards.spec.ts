@@ -128,6 +128,17 @@ describe("bounds", () => {
     expect(s.bestSince).not.toBeNull();
   });
 
+  it("keeps working beside a peer whose ballot was refused as malformed (a round of 2^53 − 1)", () => {
+    const refused = peer("10.0.0.9", 1, { kind: "unreadable", reason: "promised.round must be an integer in [1, 2147483648]" });
+    let s = running(initialState(ballot(1)));
+    let r = pass(s, view(0, "10.0.0.1", 1, [refused, peer("10.0.0.2", 5, ballot(2))]));
+    for (let now = 0; now <= 20_000; now += 2_000) {
+      s = r.state;
+      r = pass(s, view(now, "10.0.0.1", 1, [refused, peer("10.0.0.2", 5, ballot(2, { promised: s.ballot.proposal?.number ?? null }))]));
+    }
+    expect(r.state.ballot.proposal?.number.round).toBe(1);
+  });
+
   it("exits at once, on any boot, when its own ballot recorded the cluster bootstrapped", () => {
     const r = pass(initialState(ballot(1, { bootstrapped: true })), view(0, "10.0.0.1", 1, [], { kind: "unknown", reason: "etcd down" }));
     expect(r.decision).toMatchObject({ kind: "exit", code: 0 });
