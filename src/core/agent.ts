@@ -104,11 +104,17 @@ export function step(prev: AgentState, view: View, cfg: CoreConfig, random: numb
   if (isLearnError(peers)) {
     return halt(peers.kind === "too-many" ? `${peers.ids} ballot ids of this cluster ever seen: more than this agent tracks` : describeError(peers));
   }
-  if (peers !== state.ballot.peers) state = { ...state, ballot: { ...state.ballot, peers } };
   const over = countGuard(settings, s.hosts, 1 + Object.keys(peers).length);
   if (over !== null) return halt(over);
-
-  return decide(state, view, cfg, field, status, random, result);
+  // A new id is persisted at once (the ids ever seen bound the acceptors);
+  // what known registers now show rides along with this node's next write.
+  if (Object.keys(peers).length > Object.keys(state.ballot.peers).length) state = { ...state, ballot: { ...state.ballot, peers } };
+  const r = decide(state, view, cfg, field, status, random, result);
+  // Every write, and any Bootstrap, carries the witnesses of this pass: what
+  // this node does on what it read is durable together with the reads, which
+  // is what lets a register that goes back in time find its state again.
+  if (peers === r.state.ballot.peers || (r.state.ballot === prev.ballot && r.decision.kind !== "bootstrap")) return r;
+  return { ...r, state: { ...r.state, ballot: { ...r.state.ballot, peers } } };
 }
 
 /** decide is Paxos proper, once every guard has passed: answer, propose, learn, act. */

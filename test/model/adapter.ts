@@ -29,22 +29,59 @@ export const NODES: readonly NodeSpec[] = ["A", "B", "C"].map((name, i) => ({
   bootTime: BigInt(1_767_225_600 + i),
 }));
 
-const CLUSTER = "f".repeat(64);
+const CLUSTER = { ca: "f".repeat(64), name: "model", endpoint: "https://model.example:6443" };
+
+/**
+ * The QUORUM_NODES every register publishes: the core refuses a peer whose
+ * settings differ, so a model with another quorum must change this too.
+ */
+const QUORUM = 2;
 
 /** Only the ratios matter: time is abstract (see tick in actions.ts). */
 export function coreConfig(quorum: number, preBootstrapDelayMs: number): CoreConfig {
-  return { quorum, scanIntervalMs: 10_000, consentIntervalMs: 1_000, followerCheckIntervalMs: 5_000, preBootstrapDelayMs, maxBackoffMs: 8_000 };
+  if (quorum !== QUORUM) throw new Error(`the model's registers publish QUORUM_NODES=${QUORUM}: update freshBallot in test/model/adapter.ts`);
+  return { quorum, controlPlanes: null, scanIntervalMs: 10_000, consentIntervalMs: 1_000, followerCheckIntervalMs: 5_000, preBootstrapDelayMs, maxBackoffMs: 8_000 };
 }
+
+/** A node's machine binding: one per node (the model has no clones). */
+const machineOf = (n: NodeSpec): string => n.id.slice(0, 1).repeat(64);
 
 export function freshBallot(n: NodeSpec): Ballot {
-  return { version: 1, id: n.id, cluster: CLUSTER, promised: null, accepted: null, proposal: null };
+  return {
+    version: 2,
+    id: n.id,
+    machine: machineOf(n),
+    cluster: CLUSTER,
+    settings: { quorum: QUORUM, controlPlanes: null },
+    promised: null,
+    accepted: null,
+    proposal: null,
+    bootstrapped: false,
+    peers: {},
+  };
 }
 
-/** firstBoot is the agent's first start, on the ballot it has just made. */
+/**
+ * firstBoot is the agent's first start, on the ballot it has just made (the
+ * model puts it on disk first, so it is not "fresh" to the core: recovery
+ * still runs, comparing it with what the peers read of it).
+ */
 export const firstBoot = (ballot: Ballot): AgentState => initialState(ballot);
 /** boot is a restart after a crash: volatile state from nothing but the durable ballot. */
 export const boot = (ballot: Ballot): AgentState => initialState(ballot);
 export const ballotOf = (s: AgentState): Ballot => s.ballot;
+
+/**
+ * withoutWitnesses: the model abstracts a ballot's witnesses (`peers`) away.
+ * They serve a register that went back in time, a clone, and the count of
+ * ids ever seen; the model has no rollback and no clone, and its three ids
+ * never outnumber quorum 2, so they never change a decision here. Kept, they
+ * would only split each state by what was read when (the simulator's fault
+ * families exercise them instead).
+ */
+const EMPTY = Object.freeze({});
+const withoutWitnesses = (s: AgentState): AgentState =>
+  Object.keys(s.ballot.peers).length === 0 ? s : { ...s, ballot: { ...s.ballot, peers: EMPTY } };
 
 /** What the model does after a pass: nothing, send Bootstrap, or stop this agent for good. */
 export type Outcome = "wait" | "bootstrap" | "stop";
@@ -65,12 +102,18 @@ export interface PassResult {
  */
 export function pass(stepFn: StepFn, s: AgentState, self: NodeSpec, reads: readonly (Ballot | null)[], cfg: CoreConfig, random: number): PassResult {
   const peers: PeerView[] = [];
+  const absent = { kind: "absent", state: "Preparing" } as const;
   NODES.forEach((n, i) => {
     const b = reads[i];
-    if (n !== self && b !== null && b !== undefined) peers.push({ address: n.address, bootTime: n.bootTime, etcd: { kind: "absent", state: "Preparing" }, ballot: { kind: "ok", ballot: b } });
+    if (n !== self && b !== null && b !== undefined) {
+      peers.push({ address: n.address, bootTime: n.bootTime, etcd: absent, etcdData: { kind: "empty" }, ballot: { kind: "ok", ballot: b }, serverKey: null });
+    }
   });
-  const view: View = { now: 0, self: { address: self.address, bootTime: self.bootTime, etcd: { kind: "absent", state: "Preparing" } }, peers };
-  const r = stepFn(s, view, cfg, random);
+  // Our own ballot, read back through our own apid: the durable one.
+  const me = { address: self.address, addresses: [self.address], bootTime: self.bootTime, etcd: absent, etcdData: { kind: "empty" } as const, ballot: { kind: "ok", ballot: s.ballot } as const, serverKey: null };
+  const view: View = { now: 0, self: me, peers };
+  const raw = stepFn(s, view, cfg, random);
+  const r = { ...raw, state: withoutWitnesses(raw.state) };
   const d = r.decision;
   const learned = r.report.chosen?.id ?? null;
   switch (d.kind) {
@@ -80,6 +123,8 @@ export function pass(stepFn: StepFn, s: AgentState, self: NodeSpec, reads: reado
       return { state: r.state, outcome: "bootstrap", learned, reason: "" };
     case "exit":
       return { state: r.state, outcome: "stop", learned, reason: `exit 0: ${d.reason}` };
+    case "halt":
+      return { state: r.state, outcome: "stop", learned, reason: `halt: ${d.reason}` };
     default: {
       const unreachable: never = d;
       throw new Error(`unknown decision ${JSON.stringify(unreachable)}`);
@@ -94,6 +139,8 @@ export const reply = (s: AgentState, answer: "ok" | "retry", cfg: CoreConfig, ra
 export function timers(s: AgentState, cfg: CoreConfig): number[] {
   const t = [s.proposeNotBefore];
   if (s.bestSince !== null) t.push(s.bestSince + cfg.preBootstrapDelayMs);
+  // Recovery stops waiting for an unreadable peer one scan interval after it started.
+  if (s.recovery.kind === "pending" && s.recovery.since !== null) t.push(s.recovery.since + cfg.scanIntervalMs);
   if (s.bootstrap.kind === "retry") t.push(s.bootstrap.at);
   return t.filter((x) => x > 0);
 }
@@ -107,8 +154,10 @@ export function timers(s: AgentState, cfg: CoreConfig): number[] {
 export function rebase(s: AgentState, ms: number, cfg: CoreConfig): AgentState {
   const past = (t: number): number => Math.max(t - ms, 0);
   const b = s.bootstrap;
+  const r = s.recovery;
   return {
     ...s,
+    recovery: r.kind === "pending" && r.since !== null ? { ...r, since: Math.max(r.since - ms, -cfg.scanIntervalMs) } : r,
     bestSince: s.bestSince === null ? null : Math.max(s.bestSince - ms, -cfg.preBootstrapDelayMs),
     proposeNotBefore: past(s.proposeNotBefore),
     bootstrap: b.kind === "none" ? b : { ...b, at: past(b.at) },
@@ -116,7 +165,7 @@ export function rebase(s: AgentState, ms: number, cfg: CoreConfig): AgentState {
 }
 
 /** The fields of AgentState that coreKey writes. */
-const CORE_FIELDS = 6;
+const CORE_FIELDS = 7;
 
 /**
  * coreKey writes an agent's volatile state compactly for the state key (the
@@ -128,7 +177,9 @@ export function coreKey(s: AgentState, ballotId: (b: Ballot) => number): string 
   const b = s.bootstrap;
   const at = b.kind === "none" ? "" : b.kind === "retry" ? `${b.at}/${b.backoff.attempt}` : `${b.at}`;
   const abandoned = s.abandoned === null ? "-" : `${s.abandoned.round}.${s.abandoned.id}`;
-  return `${ballotId(s.ballot)} ${s.bestSince ?? "-"} ${s.proposeNotBefore} ${s.proposeBackoff.attempt} ${abandoned} ${b.kind}${at}`;
+  const r = s.recovery;
+  const recovery = r.kind === "done" ? "R" : `r${r.fresh ? "f" : ""}${r.since ?? "-"}`;
+  return `${ballotId(s.ballot)} ${recovery} ${s.bestSince ?? "-"} ${s.proposeNotBefore} ${s.proposeBackoff.attempt} ${abandoned} ${b.kind}${at}`;
 }
 
 /** A vote: a ballot number with the nominee it carries. */
@@ -160,5 +211,5 @@ export const name = (id: string): string => NODES.find((n) => n.id === id)?.name
 /** describeCore shows an agent's volatile state in a final-state dump. */
 export function describeCore(s: AgentState): string {
   const b = s.bootstrap;
-  return `bestSince ${s.bestSince ?? "-"}, notBefore ${s.proposeNotBefore}, backoff ${s.proposeBackoff.attempt}, abandoned ${s.abandoned === null ? "-" : `${s.abandoned.round}${name(s.abandoned.id)}`}, bootstrap ${b.kind}${b.kind === "none" ? "" : `@${b.at}`}`;
+  return `${s.recovery.kind === "done" ? "recovered" : "recovering"}, bestSince ${s.bestSince ?? "-"}, notBefore ${s.proposeNotBefore}, backoff ${s.proposeBackoff.attempt}, abandoned ${s.abandoned === null ? "-" : `${s.abandoned.round}${name(s.abandoned.id)}`}, bootstrap ${b.kind}${b.kind === "none" ? "" : `@${b.at}`}`;
 }

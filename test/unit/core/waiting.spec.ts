@@ -4,9 +4,11 @@ import type { View } from "../../../src/core/types.js";
 import { whyWaiting } from "../../../src/core/waiting.js";
 import { ballot, cfg, nominee, num, peer, unknown, view } from "./fixtures.js";
 
-/** why: the words for this node (id 1) after one pass over `v`. */
+/** why: the words for this node (id 1) after one pass over `v`; every ballot publishes `quorum`, as it must. */
 function why(v: View, quorum = cfg.quorum, own = ballot(1)): string {
-  const r = step(initialState(own), v, { ...cfg, quorum }, 0.5);
+  const settings = { quorum, controlPlanes: null };
+  const peers = v.peers.map((p) => (p.ballot.kind === "ok" ? { ...p, ballot: { kind: "ok" as const, ballot: { ...p.ballot.ballot, settings } } } : p));
+  const r = step(initialState({ ...own, settings }), { ...v, peers }, { ...cfg, quorum }, 0.5);
   expect(r.decision.kind).toBe("wait");
   return whyWaiting(r, v, quorum);
 }
