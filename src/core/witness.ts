@@ -5,9 +5,9 @@
 //  - a register that went back in time (a VM snapshot revert, a restored
 //    disk) finds, at start, what it had already told its peers, and adopts it;
 //  - the ids ever seen bound the acceptors, so a quorum stays a majority.
-// Witnesses change only when a register's Paxos state grows, which happens a
-// bounded number of times per decision, so publishing them never makes two
-// agents rewrite their files in turn forever.
+// Witnesses change only when a register's Paxos state grows, and step()
+// writes them only with a write it makes anyway (or a new id), so publishing
+// them never makes two agents rewrite their files in turn.
 import { isConflict, maxAccepted, maxNumber, maxProposal, sameNominee, compareNumbers, type Conflict } from "./ballot-number.js";
 import type { Accepted, Ballot, BallotNumber, Proposal, Witness } from "./types.js";
 
