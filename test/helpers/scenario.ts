@@ -33,6 +33,12 @@ export interface ScenarioNode {
   readonly fake?: Readonly<Record<string, unknown>>;
   /** A node of ANOTHER cluster: its own machine CA (config and apid cert) and its own etcd world. */
   readonly ca?: ClusterCa;
+  /**
+   * A node of another cluster made from the SAME secrets bundle: the
+   * scenario's CA, but this cluster name and control-plane endpoint in its
+   * config, and one etcd world shared by every node naming this cluster.
+   */
+  readonly cluster?: { readonly name: string; readonly endpoint: string };
   /** "all": a fake apid on every address of the host (one process each, same files), as a dual-stack node answers on both. */
   readonly fakeAddresses?: "first" | "all";
   /** Encrypted STATE only; false: the LUKS partition is there but no mapper is open. Default true. */
@@ -106,6 +112,7 @@ export async function createScenario(spec: ScenarioSpec): Promise<Scenario> {
         machineType: n.machineType,
         caCertPem: nodeCa.certPem,
         caKeyPem: n.machineType === "worker" ? null : nodeCa.keyPem,
+        ...(n.cluster === undefined ? {} : { cluster: n.cluster }),
         ...(n.omni === true ? { sideroLinkApiUrl: "https://omni.invalid:8090/?jointoken=test-join-token" } : {}),
       });
       const state = await makeStateVolume({ configYaml, encrypted: n.encrypted === true });
@@ -123,7 +130,7 @@ export async function createScenario(spec: ScenarioSpec): Promise<Scenario> {
         filesRoot,
         varLibDir: work.sub(`${n.name}/files/var/lib/autobootstrap`),
         ca: nodeCa,
-        worldDir: n.ca === undefined ? worldDir : work.sub(`${n.name}/world`),
+        worldDir: n.ca !== undefined ? work.sub(`${n.name}/world`) : n.cluster !== undefined ? work.sub(`cluster-${n.cluster.name}/world`) : worldDir,
         fakeAddresses,
         agentLog: join(work.path, n.name, "agent.log"),
         fakeLog: fakeLogs[0]!,

@@ -17,7 +17,12 @@ export interface TalosConfigOptions {
   readonly v1alpha1Last?: boolean;
   /** Add the SideroLinkConfig document Omni puts in the configs of the machines it manages. */
   readonly sideroLinkApiUrl?: string;
+  /** cluster.clusterName and cluster.controlPlane.endpoint: what tells two clusters made from one secrets bundle apart. */
+  readonly cluster?: { readonly name: string; readonly endpoint: string };
 }
+
+/** The cluster every test config names unless told otherwise. */
+export const DEFAULT_CLUSTER = { name: "autobootstrap-test", endpoint: "https://192.0.2.10:6443" } as const;
 
 const b64 = (pem: string): string => Buffer.from(pem, "utf8").toString("base64");
 
@@ -43,8 +48,8 @@ export function talosConfigYaml(opts: TalosConfigOptions): string {
     cluster: {
       id: "c2VjcmV0LWNsdXN0ZXItaWQ=",
       secret: "c2VjcmV0LWNsdXN0ZXItc2VjcmV0",
-      controlPlane: { endpoint: "https://192.0.2.10:6443" },
-      clusterName: "autobootstrap-test",
+      controlPlane: { endpoint: (opts.cluster ?? DEFAULT_CLUSTER).endpoint },
+      clusterName: (opts.cluster ?? DEFAULT_CLUSTER).name,
       network: { dnsDomain: "cluster.local", podSubnets: ["10.244.0.0/16"], serviceSubnets: ["10.96.0.0/12"] },
       token: "0123456789abcdef.fedcba9876543210",
       discovery: { enabled: true, registries: { kubernetes: { disabled: true }, service: {} } },

@@ -3,6 +3,7 @@
 // to its end, and assertions that name the host that misbehaved.
 import { existsSync, readFileSync } from "node:fs";
 import { expect } from "vitest";
+import { readWorld } from "../../hack/fake-apid/world.js";
 import { logRecords, type LogRecord } from "../helpers/agent-log.js";
 import { founderProblems, type NodeTruth } from "../helpers/founder.js";
 import type { Exit } from "../helpers/process.js";
@@ -102,15 +103,30 @@ export function servedCalls(n: NodeRun, fake?: number): number {
 }
 
 /**
+ * The nodes of one cluster: by default the scenario's own (its CA, the
+ * default name), else the sibling cluster named `cluster` (same CA, another
+ * name and endpoint; ScenarioNode.cluster).
+ */
+export function clusterNodes(s: Scenario, cluster?: string): NodeRun[] {
+  return s.nodes.filter((n) => n.spec.ca === undefined && n.spec.cluster?.name === cluster);
+}
+
+/** The etcd world of one cluster (see clusterNodes). */
+export function clusterWorld(s: Scenario, cluster?: string): ReturnType<typeof world> {
+  const first = clusterNodes(s, cluster)[0];
+  return cluster === undefined || first === undefined ? world(s) : readWorld(first.worldDir);
+}
+
+/**
  * expectBootstrappedOnceBy: the world holds exactly one etcd cluster, founded
  * by `name`; only `name`'s agent called Bootstrap (agent log and fakes' call logs).
  * Name a founder only where timing cannot change it: where the quorum is every
  * control plane that runs an agent, so a proposer has seen them all. Elsewhere
- * use expectOneClusterByBest.
+ * use expectOneClusterByBest. `cluster`: check that sibling cluster instead.
  */
-export function expectBootstrappedOnceBy(s: Scenario, name: string): void {
-  expect(world(s).clusters.map((a) => nameOf(s, a)), "etcd clusters, by the node that bootstrapped each").toEqual([name]);
-  for (const n of s.nodes) {
+export function expectBootstrappedOnceBy(s: Scenario, name: string, cluster?: string): void {
+  expect(clusterWorld(s, cluster).clusters.map((a) => nameOf(s, a)), "etcd clusters, by the node that bootstrapped each").toEqual([name]);
+  for (const n of cluster === undefined ? s.nodes : clusterNodes(s, cluster)) {
     const executed = records(n, "bootstrap executing").length;
     if (n.spec.name === name) {
       expect(executed, `${n.spec.name}: "bootstrap executing" in its agent log`).toBeGreaterThan(0);
@@ -122,14 +138,15 @@ export function expectBootstrappedOnceBy(s: Scenario, name: string): void {
   }
 }
 
-/** What the test built, for founderProblems: boot times, addresses, roles, agent logs. */
-function truth(s: Scenario): NodeTruth[] {
+/** What the test built, for founderProblems: boot times, addresses, roles, clusters, agent logs. */
+function truth(s: Scenario, cluster?: string): NodeTruth[] {
+  const ours = new Set(clusterNodes(s, cluster));
   return s.nodes.map((n) => ({
     name: n.spec.name,
     addresses: n.host.addresses.map((a) => a.address),
     bootTime: n.spec.bootTime ?? fail(`${n.spec.name}: give it a bootTime (cp(), worker()) to check the founder`),
     controlPlane: n.spec.machineType === "controlplane",
-    ours: n.spec.ca === undefined,
+    ours: ours.has(n),
     records: logRecords(n.agentLog),
   }));
 }
@@ -140,18 +157,19 @@ function truth(s: Scenario): NodeTruth[] {
  * a chosen nominee learned the founder; and whenever the founder proposed it
  * saw a quorum and no better candidate (it need not be the oldest of all: a
  * node whose ballot it had not read yet was no candidate). Returns the founder.
+ * `cluster`: check that sibling cluster (same CA, another name) instead.
  */
-export function expectOneClusterByBest(s: Scenario): string {
-  const clusters = world(s).clusters.map((a) => nameOf(s, a));
-  expect(clusters, "etcd clusters, by the node that bootstrapped each").toHaveLength(1);
+export function expectOneClusterByBest(s: Scenario, cluster?: string): string {
+  const clusters = clusterWorld(s, cluster).clusters.map((a) => nameOf(s, a));
+  expect(clusters, `etcd clusters of ${cluster ?? "the cluster"}, by the node that bootstrapped each`).toHaveLength(1);
   const founder = clusters[0]!;
-  expectBootstrappedOnceBy(s, founder);
-  for (const n of s.nodes) {
+  expectBootstrappedOnceBy(s, founder, cluster);
+  for (const n of cluster === undefined ? s.nodes : clusterNodes(s, cluster)) {
     const chosen = records(n, "consent").flatMap((r) => ((r["chosen"] as { address?: string } | null) ?? null)?.address ?? []);
     for (const a of chosen) expect(nameOf(s, a), `${n.spec.name}: chosen nominee`).toBe(founder);
   }
   const quorum = Number(s.agentEnv["TALOS_AUTO_BOOTSTRAP_QUORUM_NODES"]);
-  expect(founderProblems(truth(s), founder, quorum), `${founder}: the best candidate in view whenever it proposed`).toEqual([]);
+  expect(founderProblems(truth(s, cluster), founder, quorum), `${founder}: the best candidate in view whenever it proposed`).toEqual([]);
   return founder;
 }
 
