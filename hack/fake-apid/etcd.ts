@@ -1,19 +1,34 @@
 // The etcd service of one fake control plane, as ServiceList would show it
 // (TALOS.md §5): Waiting until time sync; then Preparing in join mode (empty
 // data dir, retrying member-add) until Bootstrap is called or another node's
-// cluster has a member with data in the world dir; Running once its own data dir is written.
+// cluster has a member with data whose etcd runs; Running once its own data
+// dir is written. A node that starts with data (a reboot) shows Waiting, then
+// Preparing, for etcdDownMs before Running: its data kept, etcd down.
 // Bootstrap with recover_etcd runs the pre-stage restore of the uploaded
 // snapshot instead (docs/talos-facts.md §2): Failed when it is missing or bad.
 // Level-triggered: refresh() re-reads the world and recomputes, so several
 // processes sharing a world dir need no coordination.
 import { createHash } from "node:crypto";
 import { restoreSnapshot } from "./snapshot.js";
-import { readDebris, readMember, readSnapshot, readWorld, recordCluster, recordDebris, recordMember, recordRestore, removeSnapshot } from "./world.js";
+import {
+  clearEtcdUp,
+  etcdUp,
+  markEtcdUp,
+  readDebris,
+  readMember,
+  readSnapshot,
+  readWorld,
+  recordCluster,
+  recordDebris,
+  recordMember,
+  recordRestore,
+  removeSnapshot,
+} from "./world.js";
 import { isControlPlaneType, type ResolvedSpec } from "./spec.js";
 
 export type EtcdService =
   | { readonly state: "Waiting"; readonly message: string }
-  | { readonly state: "Preparing"; readonly mode: "join" | "bootstrap"; readonly message: string }
+  | { readonly state: "Preparing"; readonly mode: "join" | "bootstrap" | "restart"; readonly message: string }
   | { readonly state: "Running"; readonly cluster: string; readonly initialClusterState: "new" | "existing"; readonly memberId: string }
   /** The pre-stage failed (a recovery without a usable snapshot); Talos does not retry it. */
   | { readonly state: "Failed"; readonly message: string };
@@ -42,7 +57,12 @@ export interface EtcdModel {
 
 const JOIN_MESSAGE = "etcd is waiting to join the cluster, if this node is the first node in the cluster, please run `talosctl bootstrap`";
 
-export function createEtcd(spec: ResolvedSpec): EtcdModel {
+/** What a rebooted node's etcd shows while it is down: the services it waits for, then its pre-stage. */
+const REBOOT_WAITING = 'Waiting for service "cri" to be "up", time sync';
+const REBOOT_PREPARING = "Running pre state";
+
+/** `startedAt`: when this node's apid started (a reboot, for a node that keeps its data). */
+export function createEtcd(spec: ResolvedSpec, startedAt: number): EtcdModel {
   // Intent lives in memory only, like machined's: a restarted fake forgets a
   // Bootstrap whose etcd never wrote its data dir.
   let bootstrapAt: number | null = null;
@@ -50,10 +70,16 @@ export function createEtcd(spec: ResolvedSpec): EtcdModel {
   let failed: string | null = null;
   let clusterSeenAt: number | null = null;
   const history: ServiceEventRecord[] = [];
+  let up = false;
+  if (isControlPlaneType(spec.machineType)) clearEtcdUp(spec.worldDir, spec.address);
 
   const compute = (now: number): EtcdService | null => {
     if (!isControlPlaneType(spec.machineType)) return null;
     const member = readMember(spec.worldDir, spec.address);
+    if (member !== null && now - startedAt < spec.etcdDownMs) {
+      const waiting = now - startedAt < spec.etcdDownMs / 2;
+      return waiting ? { state: "Waiting", message: REBOOT_WAITING } : { state: "Preparing", mode: "restart", message: REBOOT_PREPARING };
+    }
     if (member !== null) return running(spec.address, member);
     if (failed !== null) return { state: "Failed", message: failed };
     const debris = readDebris(spec.worldDir, spec.address);
@@ -66,9 +92,10 @@ export function createEtcd(spec: ResolvedSpec): EtcdModel {
       recordMember(spec.worldDir, spec.address, spec.address);
       return running(spec.address, spec.address);
     }
-    // member-add needs a running etcd: a cluster counts once one member has data.
+    // member-add needs a running etcd: a cluster counts once one member with data runs.
     const world = readWorld(spec.worldDir);
-    const cluster = world.clusters.find((c) => Object.values(world.members).includes(c));
+    const upNow = etcdUp(spec.worldDir);
+    const cluster = world.clusters.find((c) => Object.entries(world.members).some(([a, m]) => m === c && upNow.has(a)));
     if (cluster === undefined) return { state: "Preparing", mode: "join", message: JOIN_MESSAGE };
     clusterSeenAt ??= now;
     if (now - clusterSeenAt < spec.etcdStartDelayMs) return { state: "Preparing", mode: "join", message: JOIN_MESSAGE };
@@ -110,6 +137,10 @@ export function createEtcd(spec: ResolvedSpec): EtcdModel {
   return {
     refresh(now) {
       const service = compute(now);
+      if (service?.state === "Running" && !up) {
+        up = true;
+        markEtcdUp(spec.worldDir, spec.address);
+      }
       const last = history.at(-1);
       if (service !== null && (last === undefined || last.state !== service.state)) {
         history.push({ state: service.state, msg: service.state === "Running" ? "Health check successful" : service.message, at: now });

@@ -8,6 +8,7 @@ import { Code, StatusError } from "./status.js";
 import { readWorld } from "./world.js";
 import { memberIdOf, type EtcdService } from "./etcd.js";
 import { etcdRecoverHandlers } from "./etcd-recover.js";
+import { listFiles, type ListRequest } from "./etcd-dir.js";
 
 const READ_CHUNK_BYTES = 1024;
 
@@ -99,6 +100,8 @@ export function machineHandlers(rt: NodeRuntime): Readonly<Record<string, Handle
       const leader = BigInt(`0x${memberIdOf(etcd.cluster, etcd.cluster)}`).toString();
       return [{ messages: [{ member_status: { protocol_version: "3.5.0", member_id: id, leader, raft_index: "1", raft_term: "2", raft_applied_index: "1", db_size: "20480", db_size_in_use: "16384", is_learner: false, errors: [], storage_version: "3.5.0" } }] }];
     },
+
+    List: async (req, ctx) => listFiles(spec, rt.etcd, req as ListRequest, ctx.now),
 
     Read: async (req, ctx) => {
       const path = (req as { path?: string }).path ?? "";

@@ -49,7 +49,8 @@ interface Route {
 
 export async function startFakeNode(input: FakeNodeSpec, opts: { signal: AbortSignal }): Promise<FakeNode> {
   const spec = resolveSpec(input);
-  const rt: NodeRuntime = { spec, startedAt: Date.now(), etcd: createEtcd(spec) };
+  const startedAt = Date.now();
+  const rt: NodeRuntime = { spec, startedAt, etcd: createEtcd(spec, startedAt) };
   const log = createCallLog(spec.logFile);
   const routes = buildRoutes(rt);
   const tls = await serverTlsOptions(spec);

@@ -33,6 +33,7 @@ export function parseSpecJson(text: string): FakeNodeSpec {
     timeSynced: opt<boolean>("timeSynced", "boolean"),
     bootstrapAvailableAfterMs: opt<number>("bootstrapAvailableAfterMs", "number"),
     etcdStartDelayMs: opt<number>("etcdStartDelayMs", "number"),
+    etcdDownMs: opt<number>("etcdDownMs", "number"),
     filesRoot: opt<string>("filesRoot", "string"),
     loopbackSan: opt<boolean>("loopbackSan", "boolean"),
     hang: opt<boolean>("hang", "boolean"),

@@ -40,6 +40,12 @@ export interface FakeNodeSpec {
   readonly bootstrapAvailableAfterMs?: number;
   /** Delay from Bootstrap (or from seeing a cluster, in join mode) to etcd Running; default 300. */
   readonly etcdStartDelayMs?: number;
+  /**
+   * A node that starts with etcd data (a reboot of a bootstrapped node) shows
+   * etcd Waiting, then Preparing, this long before Running; its data dir stays.
+   * Default 0.
+   */
+  readonly etcdDownMs?: number;
   /** MachineService/Read serves <filesRoot>/<path>; absent ⇒ every Read is NotFound. */
   readonly filesRoot?: string;
   /** Directory shared by the fake nodes of one cluster: the etcd world (world.ts). */
@@ -69,6 +75,7 @@ export interface ResolvedSpec extends FakeNodeSpec {
   readonly timeSynced: boolean;
   readonly bootstrapAvailableAfterMs: number;
   readonly etcdStartDelayMs: number;
+  readonly etcdDownMs: number;
   readonly hostname: string;
   readonly nodeId: string;
   readonly varMountedAfterMs: number;
@@ -93,6 +100,7 @@ export function resolveSpec(spec: FakeNodeSpec): ResolvedSpec {
     timeSynced: spec.timeSynced ?? true,
     bootstrapAvailableAfterMs: spec.bootstrapAvailableAfterMs ?? 0,
     etcdStartDelayMs: spec.etcdStartDelayMs ?? 300,
+    etcdDownMs: spec.etcdDownMs ?? 0,
     hostname: spec.hostname ?? `talos-${spec.address.replaceAll(/[.:]/g, "-")}`,
     nodeId: spec.nodeId ?? derivedNodeId(spec.worldDir, spec.address),
     varMountedAfterMs: spec.varMountedAfterMs ?? 0,

@@ -12,6 +12,8 @@
 //                            once, on the nominee" is one file.
 //   etcd-debris/<address>    /var/lib/etcd left non-empty by a failed restore
 //                            (etcd copies the db before checking its hash).
+//   etcd-up/<address>        the node's etcd has run since its apid last
+//                            started: a joining node can member-add through it.
 //   discovery/<node id>.json what the discovery service holds for a node.
 // Synchronous on purpose: the files are tiny and local, and a Bootstrap's
 // check-then-write must not interleave with another call in the same process.
@@ -25,6 +27,7 @@ const MEMBERS = "etcd-members";
 const SNAPSHOTS = "etcd-snapshots";
 const RESTORES = "etcd-restores";
 const DEBRIS = "etcd-debris";
+const UP = "etcd-up";
 /** Restores keep their data inline up to this size; above it only the hash. */
 const MAX_INLINE_RESTORE_BYTES = 1024 * 1024;
 
@@ -116,6 +119,21 @@ export function recordDebris(worldDir: string, address: string, why: string): vo
 /** Why the node's data dir holds a failed restore's files, or null. */
 export function readDebris(worldDir: string, address: string): string | null {
   return readOrNull(join(worldDir, DEBRIS, address))?.toString("utf8").trim() ?? null;
+}
+
+/** The node's etcd runs (written once per start of its fake). */
+export function markEtcdUp(worldDir: string, address: string): void {
+  writeAtomic(join(worldDir, UP), address, new Date().toISOString() + "\n");
+}
+
+/** The node (re)started: its etcd does not run until it says so again. */
+export function clearEtcdUp(worldDir: string, address: string): void {
+  rmSync(join(worldDir, UP, address), { force: true });
+}
+
+/** Nodes whose etcd has run since their last start. */
+export function etcdUp(worldDir: string): ReadonlySet<string> {
+  return new Set(list(join(worldDir, UP)));
 }
 
 function readOrNull(path: string): Buffer | null {

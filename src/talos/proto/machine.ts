@@ -16,6 +16,8 @@ service MachineService {
   // Client stream: the snapshot in chunks, written to /var/lib/etcd.snapshot.
   rpc EtcdRecover(stream common.Data) returns (EtcdRecoverResponse);
   rpc EtcdStatus(google.protobuf.Empty) returns (EtcdStatusResponse);
+  // Server stream: the root first, then what lies below it (talos: pkg/archiver/walker.go).
+  rpc List(ListRequest) returns (stream FileInfo);
   rpc Read(ReadRequest) returns (stream common.Data);
   rpc ServiceList(google.protobuf.Empty) returns (ServiceListResponse);
   rpc SystemStat(google.protobuf.Empty) returns (SystemStatResponse);
@@ -78,6 +80,30 @@ message EtcdStatus {
 }
 message EtcdStatusResponse {
   repeated EtcdStatus messages = 1;
+}
+
+// recurse false: the root and its entries; recursion_depth 0 with recurse: no limit.
+message ListRequest {
+  string root = 1;
+  bool recurse = 2;
+  int32 recursion_depth = 3;
+  enum Type {
+    REGULAR = 0;
+    DIRECTORY = 1;
+    SYMLINK = 2;
+  }
+  repeated Type types = 4;
+}
+// Owner, link target and xattrs (8, 10-12) are not needed.
+message FileInfo {
+  common.Metadata metadata = 1;
+  string name = 2;
+  int64 size = 3;
+  uint32 mode = 4;
+  int64 modified = 5;
+  bool is_dir = 6;
+  string error = 7;
+  string relative_name = 9;
 }
 
 // Regular files only; a missing file is NotFound.

@@ -5,12 +5,21 @@ import { CosiState, MachineService, specMessage } from "../../../src/talos/proto
 describe("MachineService", () => {
   it("uses Talos's paths and stream shapes", () => {
     expect(Object.keys(MachineService).sort()).toEqual(
-      ["Bootstrap", "EtcdMemberList", "EtcdRecover", "EtcdStatus", "Read", "ServiceList", "SystemStat", "Version"],
+      ["Bootstrap", "EtcdMemberList", "EtcdRecover", "EtcdStatus", "List", "Read", "ServiceList", "SystemStat", "Version"],
     );
+    expect(MachineService["List"]).toMatchObject({ path: "/machine.MachineService/List", requestStream: false, responseStream: true });
     expect(MachineService["Bootstrap"]?.path).toBe("/machine.MachineService/Bootstrap");
     expect(MachineService["Read"]?.responseStream).toBe(true);
     expect(MachineService["SystemStat"]?.responseStream).toBe(false);
     expect(MachineService["EtcdRecover"]).toMatchObject({ requestStream: true, responseStream: false });
+  });
+
+  it("puts List's root in field 1 and FileInfo's relative_name in field 9, as Talos does", () => {
+    const req = [...MachineService["List"]!.requestSerialize({ root: "/a" })];
+    expect(req).toEqual([0x0a, 0x02, 0x2f, 0x61]);
+    const w = protobuf.Writer.create();
+    w.uint32(0x30).bool(true).uint32(0x4a).string("m");
+    expect(MachineService["List"]!.responseDeserialize(Buffer.from(w.finish()))).toMatchObject({ is_dir: true, relative_name: "m", error: "" });
   });
 
   it("decodes uint64 boot_time as a string with every bit", () => {
