@@ -83,11 +83,19 @@ export function step(prev: AgentState, view: View, cfg: CoreConfig, random: numb
   const change = settingsGuard(prev.ballot, settings);
   if (typeof change === "object") return halt(change.halt);
 
+  // Other settings on a peer stop us, but only with our own ballot (and so
+  // our settings) published: an agent that stopped unpublished would leave a
+  // peer that started first waiting for ever, never learning that they differ.
+  const mismatch = (st: AgentState): StepResult => result(st, { kind: "halt", code: 1, reason: s.mismatches.join("; ") });
+
   let state = prev;
   if (state.recovery.kind === "pending") {
     const since = state.recovery.since ?? view.now;
     const r = recover(state.ballot, state.recovery.fresh, s, cfg.quorum, view.now - since >= cfg.scanIntervalMs);
     if (r.kind === "halt") return halt(r.reason);
+    // Too early to recover: our ballot is written as it is, with our settings
+    // (a fresh one is a new acceptor that promised nothing; settingsGuard allowed the change).
+    if (r.kind === "wait" && s.mismatches.length > 0) return mismatch({ ...state, ballot: { ...state.ballot, settings } });
     if (r.kind === "wait") {
       const ms = r.long ? cfg.scanIntervalMs : cfg.consentIntervalMs;
       return result({ ...state, recovery: { ...state.recovery, since } }, { kind: "wait", ms, reason: r.reason });
@@ -99,6 +107,7 @@ export function step(prev: AgentState, view: View, cfg: CoreConfig, random: numb
     if (clone !== null) return halt(clone);
   }
   if (change === "update") state = { ...state, ballot: { ...state.ballot, settings } };
+  if (s.mismatches.length > 0) return mismatch(state);
 
   const peers = learn(state.ballot, s.acceptors);
   if (isLearnError(peers)) {

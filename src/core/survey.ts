@@ -33,6 +33,12 @@ export interface Survey {
   readonly ofUs: readonly Witness[];
   /** Reasons to stop the agent: each one means a guarantee no longer holds. */
   readonly halts: readonly string[];
+  /**
+   * Acceptors whose consent settings differ from ours: also a reason to stop,
+   * but only once our own ballot (with our settings) is published, so that
+   * they stop too (agent.ts).
+   */
+  readonly mismatches: readonly string[];
   /** Reads not counted this pass, with why (logged as errors). */
   readonly refusals: readonly string[];
   /** Distinct control planes of our cluster in view with a ballot, self included. */
@@ -95,9 +101,10 @@ export function survey(view: View, own: Ballot, settings: Settings): Survey {
     }
   }
   const acceptors = [...byId.values()];
+  const mismatches: string[] = [];
   for (const a of acceptors) {
     if (!sameSettings(a.ballot.settings, settings)) {
-      halts.push(`consent settings differ: this node has ${showSettings(settings)}, the node at ${a.address} (ballot ${a.id}) has ${showSettings(a.ballot.settings)}; set the same values on every control plane`);
+      mismatches.push(`consent settings differ: this node has ${showSettings(settings)}, the node at ${a.address} (ballot ${a.id}) has ${showSettings(a.ballot.settings)}; set the same values on every control plane`);
     }
   }
   const conflict = conflicts([own, ...acceptors.map((a) => a.ballot)], ofUs);
@@ -112,6 +119,7 @@ export function survey(view: View, own: Ballot, settings: Settings): Survey {
     reads,
     ofUs,
     halts,
+    mismatches,
     refusals,
     hosts: hostCount([selfItems, ...counted.map(hostItems)]),
     answered: hostCount(answered.map(hostItems)),

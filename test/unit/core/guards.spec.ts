@@ -89,6 +89,22 @@ describe("quorum guard (as Consul's bootstrap_expect)", () => {
     expect(halted(pass(running(initialState(ballot(1))), v))).toMatch(/QUORUM_NODES=2 CONTROL_PLANES=unset.*QUORUM_NODES=3 CONTROL_PLANES=5/);
   });
 
+  it("publishes its own ballot before it stops on other settings, so the peer that started first stops too", () => {
+    const other = peer("10.0.0.2", 5, ballot(2, { settings: { quorum: 3, controlPlanes: 3 } }));
+    // A fresh ballot, recovery done in this very pass (one peer answered, quorum 2): written, then the halt.
+    const fresh = initialState(ballot(1), true);
+    const r = pass(fresh, view(0, "10.0.0.1", 1, [other]));
+    expect(halted(r)).toMatch(/consent settings differ/);
+    expect(r.state.ballot, "returned for writing").not.toBe(fresh.ballot);
+    expect(r.state.ballot.settings).toEqual({ quorum: 2, controlPlanes: null });
+    // Too few peers answered to recover (quorum 3): still written, with our settings, before the halt.
+    const early = initialState(ballot(1, { settings: { quorum: 3, controlPlanes: 3 } }), true);
+    const w = pass(early, view(0, "10.0.0.1", 1, [peer("10.0.0.2", 5, ballot(2))]), { ...cfg, quorum: 3, controlPlanes: 3 });
+    expect(halted(w)).toMatch(/this node has QUORUM_NODES=3 CONTROL_PLANES=3, the node at 10\.0\.0\.2 .* has QUORUM_NODES=2 CONTROL_PLANES=unset/);
+    expect(w.state.ballot).not.toBe(early.ballot);
+    expect(w.state.ballot).toMatchObject({ id: early.ballot.id, promised: null, accepted: null, proposal: null });
+  });
+
   it("refuses more control planes in view than CONTROL_PLANES", () => {
     const c = { ...cfg, controlPlanes: 3 };
     const settings = { quorum: 2, controlPlanes: 3 };
