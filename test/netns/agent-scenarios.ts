@@ -111,6 +111,11 @@ export function clusterNodes(s: Scenario, cluster?: string): NodeRun[] {
   return s.nodes.filter((n) => n.spec.ca === undefined && n.spec.cluster?.name === cluster);
 }
 
+/** The nodes a check of one cluster covers: its own, and (for the default one) those of other CAs, which must never bootstrap. */
+function checkedNodes(s: Scenario, cluster?: string): NodeRun[] {
+  return s.nodes.filter((n) => n.spec.cluster?.name === cluster);
+}
+
 /** The etcd world of one cluster (see clusterNodes). */
 export function clusterWorld(s: Scenario, cluster?: string): ReturnType<typeof world> {
   const first = clusterNodes(s, cluster)[0];
@@ -126,7 +131,7 @@ export function clusterWorld(s: Scenario, cluster?: string): ReturnType<typeof w
  */
 export function expectBootstrappedOnceBy(s: Scenario, name: string, cluster?: string): void {
   expect(clusterWorld(s, cluster).clusters.map((a) => nameOf(s, a)), "etcd clusters, by the node that bootstrapped each").toEqual([name]);
-  for (const n of cluster === undefined ? s.nodes : clusterNodes(s, cluster)) {
+  for (const n of checkedNodes(s, cluster)) {
     const executed = records(n, "bootstrap executing").length;
     if (n.spec.name === name) {
       expect(executed, `${n.spec.name}: "bootstrap executing" in its agent log`).toBeGreaterThan(0);
@@ -164,7 +169,7 @@ export function expectOneClusterByBest(s: Scenario, cluster?: string): string {
   expect(clusters, `etcd clusters of ${cluster ?? "the cluster"}, by the node that bootstrapped each`).toHaveLength(1);
   const founder = clusters[0]!;
   expectBootstrappedOnceBy(s, founder, cluster);
-  for (const n of cluster === undefined ? s.nodes : clusterNodes(s, cluster)) {
+  for (const n of checkedNodes(s, cluster)) {
     const chosen = records(n, "consent").flatMap((r) => ((r["chosen"] as { address?: string } | null) ?? null)?.address ?? []);
     for (const a of chosen) expect(nameOf(s, a), `${n.spec.name}: chosen nominee`).toBe(founder);
   }
