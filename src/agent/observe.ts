@@ -1,10 +1,10 @@
 // One observation pass: find the control planes of our cluster (peer-finder.ts:
 // every source at a full pass, each scan interval; the ones already found in
-// between), then read each one's etcd state and ballot, and our own facts
-// through our own apid, so that every candidate's boot time is the same
-// quantity (SystemStat.boot_time).
+// between), then read each one's etcd state, etcd data directory and ballot,
+// and our own facts through our own apid, so that every candidate's boot time
+// is the same quantity (SystemStat.boot_time).
 import type { TypedNode } from "../core/init-node.js";
-import { isControlPlane, type EtcdData, type PeerView, type ProbeResult, type ScanSummary, type View } from "../core/types.js";
+import { isControlPlane, type PeerView, type ProbeResult, type ScanSummary, type View } from "../core/types.js";
 import type { DiscoveryState, SourceCounts } from "../discovery/peer-sources.js";
 import type { TalosPeer } from "../discovery/scan.js";
 import type { PeerFinder } from "./peer-finder.js";
@@ -65,8 +65,9 @@ export function createObserver(deps: ObserverDeps): (signal: AbortSignal) => Pro
     const cps = found.controlPlanes.filter((p) => p.address !== deps.selfAddress);
     if (full) lastFull = deps.now();
     lastFound = cps.length;
-    const [selfEtcd, selfBallot, peers] = await Promise.all([
+    const [selfEtcd, selfData, selfBallot, peers] = await Promise.all([
       deps.port.etcd(deps.selfAddress, signal),
+      deps.port.etcdData(deps.selfAddress, signal),
       // Read back through our own apid: proves the node at our address is us.
       deps.port.ballot(deps.selfAddress, signal),
       Promise.all(cps.map((p) => readPeer(deps.port, p, signal))),
@@ -78,7 +79,7 @@ export function createObserver(deps: ObserverDeps): (signal: AbortSignal) => Pro
         addresses: deps.localAddresses(),
         bootTime: self.bootTime,
         etcd: selfEtcd,
-        etcdData: NOT_LISTED,
+        etcdData: selfData,
         ballot: selfBallot,
         serverKey: null,
       },
@@ -89,17 +90,13 @@ export function createObserver(deps: ObserverDeps): (signal: AbortSignal) => Pro
 }
 
 /**
- * NOT_LISTED stands in for MachineService/List of /var/lib/etcd/member, which
- * the shell does not call yet (docs/consent.md, "What the shell supplies"):
- * until it does, only running etcd and recorded ballots prove a bootstrap,
- * as before. serverKey is null for the same reason (the TLS layer does not
- * hand the peer's key up yet), which leaves the one-host-one-vote rule idle.
+ * serverKey is null: the TLS layer does not hand the peer's key up yet
+ * (docs/consent.md, "What the shell supplies"), which leaves the
+ * one-host-one-vote rule idle.
  */
-const NOT_LISTED: EtcdData = { kind: "empty" };
-
 async function readPeer(port: TalosPort, p: TalosPeer, signal: AbortSignal): Promise<PeerView> {
-  const [etcd, ballot] = await Promise.all([port.etcd(p.address, signal), port.ballot(p.address, signal)]);
-  return { address: p.address, bootTime: p.bootTime, etcd, etcdData: NOT_LISTED, ballot, serverKey: null };
+  const [etcd, etcdData, ballot] = await Promise.all([port.etcd(p.address, signal), port.etcdData(p.address, signal), port.ballot(p.address, signal)]);
+  return { address: p.address, bootTime: p.bootTime, etcd, etcdData, ballot, serverKey: null };
 }
 
 function describe(r: ProbeResult): string {

@@ -1,9 +1,9 @@
-// The shell's view of Talos: the seven things the agent asks of a node, and
+// The shell's view of Talos: the eight things the agent asks of a node, and
 // close. run.ts depends on this seam only, so the loop is driven by the real
 // client (talos-port.ts) in production and by a scripted fake in
 // test/unit/agent/.
 import type { BootstrapAnswer } from "../core/bootstrap-answer.js";
-import type { BallotRead, EtcdEvidence, ProbeResult } from "../core/types.js";
+import type { BallotRead, EtcdData, EtcdEvidence, ProbeResult } from "../core/types.js";
 import type { UploadResult } from "../recovery/recover.js";
 import type { AffiliatesRead } from "./handlers/affiliates.js";
 import type { NodeIdRead } from "./handlers/node-id.js";
@@ -13,6 +13,8 @@ export interface TalosPort {
   probe(address: string, signal: AbortSignal): Promise<ProbeResult>;
   /** Reader certificate: is etcd running there? Never throws. */
   etcd(address: string, signal: AbortSignal): Promise<EtcdEvidence>;
+  /** Reader certificate: is that node's etcd data directory empty (MachineService/List)? Never throws. */
+  etcdData(address: string, signal: AbortSignal): Promise<EtcdData>;
   /** Admin certificate (Read is admin-only): that node's ballot file. Never throws. */
   ballot(address: string, signal: AbortSignal): Promise<BallotRead>;
   /** Reader certificate, on our OWN apid: its node id and the Affiliates Talos lists. Never throws. */

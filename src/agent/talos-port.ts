@@ -13,6 +13,7 @@ import { readAffiliates } from "./handlers/affiliates.js";
 import { readBallot } from "./handlers/ballot.js";
 import { callBootstrap } from "./handlers/bootstrap.js";
 import { uploadSnapshot } from "./handlers/etcd-recover.js";
+import { readEtcdData } from "./handlers/etcd-data.js";
 import { readEtcd } from "./handlers/etcd.js";
 import { readNodeId } from "./handlers/node-id.js";
 import { createIdentities } from "./identities.js";
@@ -37,6 +38,7 @@ export function createTalosPort(ca: MachineCa, config: Config, log: Logger): Tal
   return {
     probe: async (address, signal) => probe(address, { pool, reader: await identities("os:reader"), trust }, { signal, timeoutMs }),
     etcd: (address, signal) => readEtcd(as("os:reader", address), { signal, timeoutMs }),
+    etcdData: (address, signal) => readEtcdData(as("os:reader", address), { signal, timeoutMs }),
     ballot: (address, signal) => readBallot(as("os:admin", address), { signal, timeoutMs }),
     affiliates: (address, signal) => readAffiliates(as("os:reader", address), { signal, timeoutMs }),
     nodeId: (address, signal) => readNodeId(as("os:reader", address), { signal, timeoutMs }),

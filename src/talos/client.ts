@@ -7,12 +7,14 @@ import { listResources, type ListLimits, type ResourceKind } from "./cosi-list.j
 import { TalosError } from "./errors.js";
 import { etcdRecover, type UploadLimits } from "./etcd-recover.js";
 import { MAX_EMPTY_CHUNKS, MAX_READ_BYTES } from "./limits.js";
+import { listDir, type FileEntry, type ListDirOptions } from "./file-list.js";
 import { CosiState, MachineService } from "./protos.js";
 import * as reply from "./replies.js";
 
 export type { CallOptions } from "./channel.js";
 export type { ListLimits, ResourceKind } from "./cosi-list.js";
 export type { UploadLimits } from "./etcd-recover.js";
+export type { FileEntry, ListDirOptions } from "./file-list.js";
 export type { CosiResource, ServiceStatus } from "./replies.js";
 
 /** Largest file read() accepts (limits.ts MAX_READ_BYTES). */
@@ -33,6 +35,8 @@ export interface TalosClient {
   /** COSI State/Get; a missing resource is TalosError "not-found". */
   getResource(ref: ResourceRef, opts: CallOptions): Promise<reply.CosiResource>;
   serviceList(opts: CallOptions): Promise<reply.ServiceStatus[]>;
+  /** MachineService/List of a directory (reader is enough): the root first, refused above maxEntries. */
+  listDir(root: string, opts: CallOptions & ListDirOptions): Promise<FileEntry[]>;
   /** MachineService/Read of a regular file (admin only), refused above maxBytes. */
   read(path: string, opts: CallOptions & { readonly maxBytes?: number }): Promise<Buffer>;
   /**
@@ -118,6 +122,8 @@ export function clientOn(channel: Channel, onClose: () => void = () => closeChan
       const l: Decoded = reply.single(await call(M.serviceList, {}, opts), "ServiceList");
       return (l.services ?? []).map(reply.serviceOf);
     },
+
+    listDir: (root, opts) => listDir(channel, root, opts),
 
     async read(path, opts) {
       const limit = opts.maxBytes ?? DEFAULT_READ_LIMIT;

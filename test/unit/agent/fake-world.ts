@@ -16,6 +16,7 @@ import type { RunDeps } from "../../../src/agent/deps.js";
 import { readBallot } from "../../../src/agent/handlers/ballot.js";
 import { callBootstrap } from "../../../src/agent/handlers/bootstrap.js";
 import { uploadSnapshot } from "../../../src/agent/handlers/etcd-recover.js";
+import { readEtcdData } from "../../../src/agent/handlers/etcd-data.js";
 import { readEtcd } from "../../../src/agent/handlers/etcd.js";
 import { readNodeId } from "../../../src/agent/handlers/node-id.js";
 import type { AffiliatesRead } from "../../../src/agent/handlers/affiliates.js";
@@ -158,6 +159,14 @@ export function fakeWorld(opts: WorldOptions) {
       if (n.etcd === "unreadable") throw grpc([status.UNAVAILABLE, "connection reset"]);
       return [{ id: "etcd", state: n.etcd === "running" ? "Running" : "Preparing", healthy: n.etcd === "running" }];
     },
+    // /var/lib/etcd: its member dir once etcd ran here (bootstrapped or joined).
+    async listDir(root, { signal }) {
+      if (signal.aborted) throw canceled();
+      const n = node(address);
+      if (n.etcd === "unreadable") throw grpc([status.UNAVAILABLE, "connection reset"]);
+      const entries = [{ name: root, relativeName: ".", isDir: true, error: "" }];
+      return n.etcd === "running" ? [...entries, { name: `${root}/member`, relativeName: "member", isDir: true, error: "" }] : entries;
+    },
     async read(_path, { signal }) {
       if (signal.aborted) throw canceled();
       const n = node(address);
@@ -211,6 +220,7 @@ export function fakeWorld(opts: WorldOptions) {
       return { kind: "talos", address, machineType: n.machineType, bootTime: n.bootTime };
     },
     etcd: (address, signal) => (enter(`etcd ${address}`), readEtcd(open(address), { signal, timeoutMs: 1000 })),
+    etcdData: (address, signal) => (enter(`etcdData ${address}`), readEtcdData(open(address), { signal, timeoutMs: 1000 })),
     ballot: (address, signal) => (enter(`ballot ${address}`), readBallot(open(address), { signal, timeoutMs: 1000 })),
     async affiliates(address, signal): Promise<AffiliatesRead> {
       if (enter(`affiliates ${address}`) || signal.aborted) return { kind: "failed", reason: "canceled" };

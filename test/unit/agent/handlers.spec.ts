@@ -19,6 +19,7 @@ function client(over: Partial<TalosClient>) {
     machineType: none,
     getResource: none,
     serviceList: none,
+    listDir: none,
     read: none,
     bootstrap: none,
     listResources: none,

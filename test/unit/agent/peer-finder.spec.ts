@@ -48,6 +48,7 @@ function world(answers: Record<string, Answer>, listing: Record<string, { addres
       };
     },
     etcd: async () => ({ kind: "absent", state: "Waiting" }),
+    etcdData: async () => ({ kind: "empty" }),
     nodeId: async () => ({ id: SELF_ID }),
     ballot: async () => ({ kind: "missing" }),
     bootstrap: async () => ({ kind: "ok" }),

@@ -1,6 +1,6 @@
 // The agent's client calls added for discovery and recovery, against the fake
 // node over real mutual TLS: limits, roles and the upload's chunking.
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startFakeNode, type FakeNode } from "../../../hack/fake-apid/node.js";
 import { makeClusterCa, type ClusterCa } from "../../../hack/fake-apid/pki.js";
 import type { FakeNodeSpec } from "../../../hack/fake-apid/spec.js";
@@ -50,6 +50,26 @@ async function failure(p: Promise<unknown>): Promise<TalosError> {
   expect(err).toBeInstanceOf(TalosError);
   return err as TalosError;
 }
+
+describe("TalosClient.listDir()", () => {
+  it("lists /var/lib/etcd as Talos walks it: the root alone while empty, its member dir once bootstrapped", async () => {
+    const { nodes } = await cluster(["127.0.0.111"], { discovery: { enabled: false } });
+    const node = nodes[0] as FakeNode;
+    const reader = await client(node, "os:reader");
+    expect(await reader.listDir("/var/lib/etcd", { ...call(), maxEntries: 8 })).toEqual([{ name: "/var/lib/etcd", relativeName: ".", isDir: true, error: "" }]);
+    await (await client(node, "os:admin")).bootstrap(call());
+    await vi.waitFor(() => expect(node.state.etcd()?.state).toBe("Running"), { timeout: 5_000, interval: 50 });
+    expect((await reader.listDir("/var/lib/etcd", { ...call(), maxEntries: 8 })).map((e) => e.relativeName)).toEqual([".", "member"]);
+    const tooMany = await failure(reader.listDir("/var/lib/etcd", { ...call(), recurse: true, maxEntries: 3 }));
+    expect(tooMany).toMatchObject({ kind: "malformed", message: expect.stringMatching(/more than 3 entries/) });
+  });
+
+  it("fails with Talos's plain error where the directory does not exist (a worker)", async () => {
+    const { nodes } = await cluster(["127.0.0.112"], { machineType: "worker", discovery: { enabled: false } });
+    const err = await failure((await client(nodes[0] as FakeNode, "os:reader")).listDir("/var/lib/etcd", { ...call(), maxEntries: 8 }));
+    expect(err).toMatchObject({ kind: "unknown", message: expect.stringMatching(/lstat \/var\/lib\/etcd: no such file or directory/) });
+  });
+});
 
 describe("TalosClient.listResources()", () => {
   it("lists every affiliate with its metadata and both spec forms", async () => {
