@@ -40,6 +40,19 @@ describe("identity: a ballot is one machine", () => {
     expect(halted(pass(running(initialState(ballot(1))), v))).toMatch(/10\.0\.0\.1 answers as ballot id .*address moved/);
   });
 
+  it("takes a fresh ballot that replaces a copied file for its own: the copy at its address is not 'moved' before the first write", () => {
+    // k's EPHEMERAL holds a's ballot (another binding); k made a fresh ballot and has not written it yet.
+    const copy = ballot(9);
+    const fresh = initialState(ballot(1), true);
+    const first = pass(fresh, view(0, "10.0.0.1", 1, [peer("10.0.0.2", 5, ballot(2)), peer("10.0.0.9", 0, copy)], undefined, { ballot: ok(copy) }));
+    expect(first.decision.kind, halted(first)).toBe("wait");
+    expect(first.state.recovery.kind).toBe("done");
+    expect(first.state.ballot.id, "written for the first time").toBe(id(1));
+    // Once written, the same read-back is another node at our address again.
+    const later = pass(first.state, view(1, "10.0.0.1", 1, [peer("10.0.0.2", 5, ballot(2))], undefined, { ballot: ok(copy) }));
+    expect(halted(later)).toMatch(/answers as ballot id .*address moved/);
+  });
+
   it("stops on a ballot number that carries two nominees", () => {
     const a = { number: num(3, 2), nominee: nominee(2) };
     const b = { number: num(3, 2), nominee: nominee(3) };
