@@ -17,7 +17,7 @@ const RESTART_PAUSE_MS = 1_000;
  * untilSuccess plays Talos's `restart: untilSuccess` for the agents of
  * `names`, each on its own: an agent that exits non-zero is started again,
  * at most `starts` times in all. Resolves with each agent's last exit and
- * how many starts it took, or throws naming the agents still running at the
+ * how many starts it took, or throws naming an agent still running at the
  * deadline.
  */
 export async function untilSuccess(
