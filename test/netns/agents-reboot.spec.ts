@@ -9,6 +9,7 @@
 // directories (MachineService/List of /var/lib/etcd).
 import { describe, expect, it } from "vitest";
 import { recordCluster, recordMember } from "../../hack/fake-apid/world.js";
+import { waitFor } from "../helpers/deadline.js";
 import { leftovers } from "../helpers/leaks.js";
 import { skipWith } from "../helpers/skips.js";
 import { startAgent, startFakeApid, waitForAgents, withScenario, world, type Scenario } from "../helpers/scenario.js";
@@ -50,6 +51,8 @@ describe("a bootstrapped cluster after a full power cycle, etcd down everywhere"
       await Promise.all(ORIGINAL.map((name) => startAgent(s, s.node(name), s.agentEnv)));
       expectAllExitedZero(await waitForAgents(s, AGENT_DEADLINE_MS));
       const founder = expectOneClusterByBest(s);
+      // The followers exit once etcd runs on the founder; their etcd joins a moment later.
+      await waitFor("cp2 and cp3 to join etcd", () => (Object.keys(world(s).members).length === ORIGINAL.length ? true : undefined));
 
       const marks = await powerCycle(s);
       await Promise.all(s.nodes.map((n) => startAgent(s, n, s.agentEnv)));
