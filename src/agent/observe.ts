@@ -80,8 +80,8 @@ export function createObserver(deps: ObserverDeps): (signal: AbortSignal) => Pro
         bootTime: self.bootTime,
         etcd: selfEtcd,
         etcdData: selfData,
-        ballot: selfBallot,
-        serverKey: null,
+        ballot: selfBallot.read,
+        serverKey: selfBallot.serverKey,
       },
       peers,
     };
@@ -89,14 +89,10 @@ export function createObserver(deps: ObserverDeps): (signal: AbortSignal) => Pro
   }
 }
 
-/**
- * serverKey is null: the TLS layer does not hand the peer's key up yet
- * (docs/consent.md, "What the shell supplies"), which leaves the
- * one-host-one-vote rule idle.
- */
+/** The server key is the one the ballot came over: the read that decides who votes. */
 async function readPeer(port: TalosPort, p: TalosPeer, signal: AbortSignal): Promise<PeerView> {
   const [etcd, etcdData, ballot] = await Promise.all([port.etcd(p.address, signal), port.etcdData(p.address, signal), port.ballot(p.address, signal)]);
-  return { address: p.address, bootTime: p.bootTime, etcd, etcdData, ballot, serverKey: null };
+  return { address: p.address, bootTime: p.bootTime, etcd, etcdData, ballot: ballot.read, serverKey: ballot.serverKey };
 }
 
 function describe(r: ProbeResult): string {

@@ -3,9 +3,10 @@
 // client (talos-port.ts) in production and by a scripted fake in
 // test/unit/agent/.
 import type { BootstrapAnswer } from "../core/bootstrap-answer.js";
-import type { BallotRead, EtcdData, EtcdEvidence, ProbeResult } from "../core/types.js";
+import type { EtcdData, EtcdEvidence, ProbeResult } from "../core/types.js";
 import type { UploadResult } from "../recovery/recover.js";
 import type { AffiliatesRead } from "./handlers/affiliates.js";
+import type { KeyedBallot } from "./handlers/ballot.js";
 import type { NodeIdRead } from "./handlers/node-id.js";
 
 export interface TalosPort {
@@ -15,8 +16,8 @@ export interface TalosPort {
   etcd(address: string, signal: AbortSignal): Promise<EtcdEvidence>;
   /** Reader certificate: is that node's etcd data directory empty (MachineService/List)? Never throws. */
   etcdData(address: string, signal: AbortSignal): Promise<EtcdData>;
-  /** Admin certificate (Read is admin-only): that node's ballot file. Never throws. */
-  ballot(address: string, signal: AbortSignal): Promise<BallotRead>;
+  /** Admin certificate (Read is admin-only): that node's ballot file, and the key of the host that served it. Never throws. */
+  ballot(address: string, signal: AbortSignal): Promise<KeyedBallot>;
   /** Reader certificate, on our OWN apid: its node id and the Affiliates Talos lists. Never throws. */
   affiliates(address: string, signal: AbortSignal): Promise<AffiliatesRead>;
   /** Reader certificate: Talos's node id there (COSI Identities/local), for the machine binding. Never throws. */

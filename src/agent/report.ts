@@ -28,6 +28,9 @@ export function report(log: Logger, prev: StepResult | null, cur: StepResult, vi
   if (r.refusals.length > 0 && r.refusals.join("\n") !== (prev?.report.refusals.join("\n") ?? "")) {
     log.error({ refusals: r.refusals }, "ballots not counted");
   }
+  // Once per change of who: a peer's ballot we cannot read is never a vote, and the operator should know whose.
+  const unreadableAt = (x: StepResult | null) => (x?.report.unreadable ?? []).map((u) => u.slice(0, u.indexOf(":"))).join(",");
+  if (r.unreadable.length > 0 && unreadableAt(prev) !== unreadableAt(cur)) log.warn({ ballots: r.unreadable }, "ballots unreadable: not counted");
   if (r.recovered !== null) log.warn({ note: r.recovered }, "ballot recovered from the peers' witnesses");
   const before = prev?.state.ballot;
   const after = cur.state.ballot;

@@ -37,6 +37,8 @@ export interface PassReport {
   readonly everSeen: number;
   /** What recovery adopted at start, when it adopted anything. */
   readonly recovered: string | null;
+  /** Control planes whose ballot could not be read or decoded this pass: "address: why". */
+  readonly unreadable: readonly string[];
 }
 
 export interface StepResult {
@@ -65,6 +67,7 @@ export function step(prev: AgentState, view: View, cfg: CoreConfig, random: numb
       controlPlanes: s.hosts,
       everSeen: 1 + Object.keys(state.ballot.peers).length,
       recovered,
+      unreadable: view.peers.flatMap((p) => (p.ballot.kind === "unreadable" ? [`${p.address}: ${p.ballot.reason}`] : [])),
     },
   });
   const halt = (reason: string): StepResult => result(prev, { kind: "halt", code: 1, reason });

@@ -2,7 +2,7 @@
 // planes it sees, how many it needs, and who or what it waits for. The shell
 // logs it once per full scan (`waiting`, field `why`).
 import type { StepResult } from "./agent.js";
-import { compareNumbers, sameNumber } from "./ballot-number.js";
+import { compareNumbers, highestRound, MAX_ROUND, sameNumber } from "./ballot-number.js";
 import type { Candidate } from "./candidates.js";
 import type { View } from "./types.js";
 
@@ -23,6 +23,10 @@ export function whyWaiting(r: StepResult, view: View, quorum: number): string {
   const open = latestProposer(candidates);
   if (open !== undefined) return `quorum ${quorum} in view; ${progress(open, candidates, quorum)}`;
   const best = candidates[0];
+  const top = highestRound(candidates.map((c) => c.ballot));
+  if (top >= MAX_ROUND) {
+    return `quorum ${quorum} in view; no proposal can go above round ${top}, the highest a ballot may carry (2^31): a control plane published it, which only a holder of admin credentials can do; bootstrap one control plane by hand (talosctl bootstrap)`;
+  }
   if (best === undefined || best.self) return `quorum ${quorum} in view; this node is the best candidate and proposes after the pre-bootstrap delay`;
   return `quorum ${quorum} in view; waiting for the best candidate ${best.address} to propose`;
 }

@@ -28,6 +28,8 @@ export interface Channel {
   readonly client: Client;
   /** Set by our peer check when this node's certificate failed it. */
   foreign: string | undefined;
+  /** Key of the certificate the latest verified handshake presented (tls.ts serverKeyOf). */
+  serverKey: string | undefined;
   closed: boolean;
 }
 
@@ -48,12 +50,17 @@ export function openChannel(opts: ChannelOptions): Channel {
     identity: opts.identity,
     client: undefined as unknown as Client,
     foreign: undefined,
+    serverKey: undefined,
     closed: false,
   };
   // One shared SecureContext per identity; the checker is per address because
   // it must compare against the IP this channel dials.
   const creds = credentials.createFromSecureContext(secureContextFor(opts.identity, opts.trust), {
-    checkServerIdentity: peerCheck(opts.address, (reason) => (channel.foreign = reason)),
+    checkServerIdentity: peerCheck(
+      opts.address,
+      (reason) => (channel.foreign = reason),
+      (key) => (channel.serverKey = key),
+    ),
     // Stated, not inherited: Node's default follows the environment.
     rejectUnauthorized: true,
   });

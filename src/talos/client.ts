@@ -40,6 +40,13 @@ export interface TalosClient {
   /** MachineService/Read of a regular file (admin only), refused above maxBytes. */
   read(path: string, opts: CallOptions & { readonly maxBytes?: number }): Promise<Buffer>;
   /**
+   * The key (tls.ts serverKeyOf) of the certificate the latest verified
+   * handshake showed; null before one. A channel dials one address over one
+   * connection at a time, so right after a call it is the key of the server
+   * that answered it.
+   */
+  serverKey(): string | null;
+  /**
    * MachineService/Bootstrap: the one call that must never be made twice in a cluster.
    * recoverEtcd restores the snapshot uploaded with etcdRecover (docs/talos-facts.md §2).
    */
@@ -156,6 +163,8 @@ export function clientOn(channel: Channel, onClose: () => void = () => closeChan
     },
 
     close: onClose,
+
+    serverKey: () => channel.serverKey ?? null,
 
     listResources: (ref, opts) => listResources(channel, ref, opts),
 

@@ -1,6 +1,7 @@
 // TLS material for talking to apid: our client identity, the machine CA (and
 // accepted CAs) as the only trust roots, and a peer check against the IP we
 // dialed — the same checks talosctl makes, never fewer.
+import { createHash, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { checkServerIdentity, createSecureContext, type PeerCertificate, type SecureContext } from "node:tls";
 import type { ClientIdentity } from "../credentials/certs.js";
@@ -40,20 +41,36 @@ export const FOREIGN_MARK = "not verified by the machine CA";
  * or grpc-js passes in is ignored on purpose: we check the address we dialed,
  * so no "ssl_target_name_override" is needed, and a Talos cert without that IP
  * (another node's cert replayed, or a pre-1.14 cert on 127.0.0.1) is refused.
- * `onForeign` learns the reason, because grpc-js keeps only an error's text.
+ * `onForeign` learns the reason, because grpc-js keeps only an error's text;
+ * `onVerified` learns the server key (serverKeyOf) of a certificate that passed.
  */
 export function peerCheck(
   dialed: string,
   onForeign?: (reason: string) => void,
+  onVerified?: (serverKey: string) => void,
 ): (host: string, cert: PeerCertificate) => Error | undefined {
   if (isIP(dialed) === 0) throw new Error(`not an IP address: ${dialed}`);
   return (_host, cert) => {
     const failure = checkServerIdentity(dialed, cert);
-    if (failure === undefined) return undefined;
+    if (failure === undefined) {
+      onVerified?.(serverKeyOf(cert));
+      return undefined;
+    }
     const reason = `${FOREIGN_MARK}: ${failure.message}`;
     onForeign?.(reason);
     return Object.assign(new Error(reason, { cause: failure }), { code: "ERR_TLS_CERT_ALTNAME_INVALID" });
   };
+}
+
+/**
+ * serverKeyOf names the host behind a verified apid certificate: the SHA-256
+ * of its public key (SPKI, DER), hex. Talos makes a fresh key with every apid
+ * certificate, so two addresses behind one key are one host, now; the core
+ * compares keys within one pass only (docs/consent.md, "One host, one vote").
+ */
+export function serverKeyOf(cert: Pick<PeerCertificate, "raw">): string {
+  const spki = new X509Certificate(cert.raw).publicKey.export({ type: "spki", format: "der" });
+  return createHash("sha256").update(spki).digest("hex");
 }
 
 /** hostPort formats an address for a gRPC target or a log line ("[::1]:50000"). */

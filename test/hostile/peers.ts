@@ -9,13 +9,16 @@
 // with a round-2^53 ballot, or one id per address for acceptor identity) and
 // the agent meets that peer like any control plane of its cluster.
 import type { MethodDefinition } from "@grpc/proto-loader";
+import { createHash } from "node:crypto";
 import { createSecureServer, type ServerHttp2Stream } from "node:http2";
 import { createServer as createTcpServer, type Server as NetServer, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import { frame, respond } from "../../hack/fake-apid/grpc-wire.js";
-import { fingerprintOf, makeServerCert, type CaPems } from "../../hack/fake-apid/pki.js";
+import { fingerprintOf, makeServerCert, type CaPems, type LeafCert } from "../../hack/fake-apid/pki.js";
+import { encodeBallot } from "../../src/ballots/codec.js";
 import { x509 } from "../../src/credentials/x509.js";
 import { CosiState, MachineService } from "../../src/talos/protos.js";
+import { DEFAULT_CLUSTER } from "../helpers/talos-config.js";
 
 export interface Peer {
   readonly address: string;
@@ -39,6 +42,8 @@ export interface PeerOptions {
   readonly hang?: boolean;
   /** Replies to unary calls by path, replacing the defaults (e.g. a huge SystemStat). */
   readonly unary?: Readonly<Record<string, () => Buffer>>;
+  /** Its apid certificate; default a fresh one (fresh key) naming `host`. One cert for two peers is one host at two addresses. */
+  readonly cert?: LeafCert;
 }
 
 const OK = 0;
@@ -88,10 +93,38 @@ export const reads = {
   },
 };
 
-/** A valid, empty ballot of the cluster of `caCertPem`, as an agent that never answers would publish. */
-export function honestBallot(caCertPem: string, id = "5".repeat(32)): Buffer {
-  const cluster = fingerprintOf(caCertPem);
-  return Buffer.from(`${JSON.stringify({ version: 1, id, cluster, promised: null, accepted: null, proposal: null })}\n`);
+export interface BallotOptions {
+  /** Its ballot id, 32 hex digits; default "5…5". */
+  readonly id?: string;
+  /** QUORUM_NODES and CONTROL_PLANES it publishes: an agent counts it only when they equal its own. */
+  readonly quorum?: number;
+  readonly controlPlanes?: number | null;
+  /** A promise it shows, e.g. at a round no ballot may carry. */
+  readonly promisedRound?: number;
+}
+
+/**
+ * honestBallot: a valid ballot of the cluster of `caCertPem` (and of the
+ * default test cluster's name and endpoint), as an agent that never answers a
+ * proposal would publish. Encoded with the agent's own codec, without its
+ * pair assertion, so a case can publish what no agent would write.
+ */
+export function honestBallot(caCertPem: string, o: BallotOptions = {}): Buffer {
+  const id = o.id ?? "5".repeat(32);
+  return Buffer.from(
+    encodeBallot({
+      version: 2,
+      id,
+      machine: createHash("sha256").update(id).digest("hex"),
+      cluster: { ca: fingerprintOf(caCertPem), ...DEFAULT_CLUSTER },
+      settings: { quorum: o.quorum ?? 2, controlPlanes: o.controlPlanes ?? null },
+      promised: o.promisedRound === undefined ? null : { round: o.promisedRound, id },
+      accepted: null,
+      proposal: null,
+      bootstrapped: false,
+      peers: {},
+    }),
+  );
 }
 
 const method = (service: typeof MachineService, name: string): MethodDefinition<object, object> =>
@@ -99,13 +132,15 @@ const method = (service: typeof MachineService, name: string): MethodDefinition<
 
 /** startPeer: a Talos-like control plane of our cluster with pluggable misbehaviour. */
 export async function startPeer(o: PeerOptions): Promise<Peer> {
-  const leaf = await makeServerCert(o.ca, { ips: [o.host], dnsNames: [] });
+  const leaf = o.cert ?? (await makeServerCert(o.ca, { ips: [o.host], dnsNames: [] }));
   const bootTime = (o.bootTime ?? 1_700_000_000n).toString();
   const spec = `${o.machineType ?? "controlplane"}\n`;
   const unary: Record<string, () => Buffer> = {
     [method(MachineService, "SystemStat").path]: () => encode(method(MachineService, "SystemStat"), { messages: [{ boot_time: bootTime }] }),
     [method(MachineService, "ServiceList").path]: () =>
       encode(method(MachineService, "ServiceList"), { messages: [{ services: [{ id: "apid", state: "Running", health: { healthy: true } }] }] }),
+    // /var/lib/etcd with nothing in it: etcd never ran here (the agent reads it as evidence).
+    [method(MachineService, "List").path]: () => encode(method(MachineService, "List"), { name: "/var/lib/etcd", relative_name: ".", is_dir: true }),
     [method(CosiState, "Get").path]: () =>
       encode(method(CosiState, "Get"), {
         resource: { metadata: { namespace: "config", type: "MachineTypes.config.talos.dev", id: "machine-type", version: "1" }, spec: { yaml_spec: spec } },

@@ -68,7 +68,7 @@ describe("armed recovery on a simulated cluster", skipWith(skip), () => {
     const snapshot = makeSnapshot("the cluster as it was");
     server = await startSnapshotServer({ body: snapshot, tls: true });
     const c = await start({
-      subnet: 240,
+      subnet: 220,
       nodes: three,
       env: { ...FAST, [`${P}RECOVER_FROM`]: server.url, [`${P}RECOVER_SHA256`]: sha256(snapshot), NODE_EXTRA_CA_CERTS: "/var/lib/autobootstrap/test-ca.pem" },
       varLibFiles: { "test-ca.pem": server.caPem },
@@ -93,7 +93,7 @@ describe("armed recovery on a simulated cluster", skipWith(skip), () => {
   it("restores a copied data directory from a path with the hash check skipped", async () => {
     const db = makeSnapshot("copied db", "none");
     const c = await start({
-      subnet: 241,
+      subnet: 221,
       nodes: [cp("solo", 2, 100n)],
       env: {
         ...FAST,
@@ -106,7 +106,7 @@ describe("armed recovery on a simulated cluster", skipWith(skip), () => {
       varLibFiles: { "copied.db": db },
     });
     expect(await c.waitForAgents(60_000)).toEqual({ solo: 0 });
-    expect(c.world().restores).toMatchObject([{ node: "127.0.241.2", skipHashCheck: true }]);
+    expect(c.world().restores).toMatchObject([{ node: "127.0.221.2", skipHashCheck: true }]);
     // The operator's file is theirs: never removed.
     expect(readdirSync(varLib(c, "solo"))).toContain("copied.db");
   });
@@ -114,7 +114,7 @@ describe("armed recovery on a simulated cluster", skipWith(skip), () => {
   it("never bootstraps with a wrong checksum: no upload, retries with backoff, the error in the status", async () => {
     const snapshot = makeSnapshot("data");
     server = await startSnapshotServer({ body: snapshot });
-    const c = await start({ subnet: 242, nodes: three, env: { ...FAST, [`${P}RECOVER_FROM`]: server.url, [`${P}RECOVER_SHA256`]: "0".repeat(64) } });
+    const c = await start({ subnet: 222, nodes: three, env: { ...FAST, [`${P}RECOVER_FROM`]: server.url, [`${P}RECOVER_SHA256`]: "0".repeat(64) } });
     const [nominee] = await waitFor("three failed attempts on the nominee", () => nonEmpty(logged(c, "recovery failed; will retry", 3)), { timeoutMs: 90_000 });
     expect(logged(c, "recovery failed; will retry")).toEqual([nominee]);
     expect(server.requests.length).toBeGreaterThanOrEqual(3);
@@ -126,7 +126,7 @@ describe("armed recovery on a simulated cluster", skipWith(skip), () => {
 
   it("retries an unreachable URL and never bootstraps", async () => {
     const port = await closedPort();
-    const c = await start({ subnet: 243, nodes: three, env: { ...FAST, [`${P}RECOVER_FROM`]: `http://127.0.0.1:${port}/snap.db`, [`${P}RECOVER_SHA256`]: "a".repeat(64) } });
+    const c = await start({ subnet: 223, nodes: three, env: { ...FAST, [`${P}RECOVER_FROM`]: `http://127.0.0.1:${port}/snap.db`, [`${P}RECOVER_SHA256`]: "a".repeat(64) } });
     const [nominee] = await waitFor("three failed attempts on the nominee", () => nonEmpty(logged(c, "recovery failed; will retry", 3)), { timeoutMs: 90_000 });
     expect(logged(c, "recovery failed; will retry")).toEqual([nominee]);
     expect(calls(c, "EtcdRecover")).toEqual([]);
@@ -138,7 +138,7 @@ describe("armed recovery on a simulated cluster", skipWith(skip), () => {
 
 describe("status file and off switch on a simulated cluster", skipWith(skip), () => {
   it("goes through its phases in a happy run, and talosctl read serves it", async () => {
-    const c = await start({ subnet: 244, nodes: three, env: FAST });
+    const c = await start({ subnet: 224, nodes: three, env: FAST });
     expect(await c.waitForAgents(60_000)).toEqual({ a: 0, b: 0, c: 0 });
     const nominee = founder(c);
     const phases = (name: string) => logRecords(node(c, name).agentLog).filter((r) => r.msg === "phase").map((r) => String(r.phase));
@@ -156,7 +156,7 @@ describe("status file and off switch on a simulated cluster", skipWith(skip), ()
     const admin = await agentClient(c.ca, node(c, "a").fake, "os:admin");
     try {
       const file = JSON.parse((await admin.read("/var/lib/autobootstrap/status.json", call())).toString("utf8")) as Record<string, unknown>;
-      expect(file).toMatchObject({ version: 1, node: "127.0.244.2", phase: "done", quorum: { needed: 2 } });
+      expect(file).toMatchObject({ version: 1, node: "127.0.224.2", phase: "done", quorum: { needed: 2 } });
     } finally {
       admin.close();
     }
@@ -164,7 +164,7 @@ describe("status file and off switch on a simulated cluster", skipWith(skip), ()
 
   it("a disabled agent logs one line, exits 0 and calls nothing, workers included", async () => {
     const c = await start({
-      subnet: 245,
+      subnet: 225,
       nodes: [...three, { name: "w", host: 5, machineType: "worker", bootTime: 50n }],
       env: { ...FAST, [`${P}DISABLED`]: "true", [`${P}QUORUM_NODES`]: "not even valid" },
     });

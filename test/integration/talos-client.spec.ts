@@ -1,5 +1,6 @@
 // The Talos API client and the probe against real mutual TLS on loopback.
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from "@grpc/grpc-js";
+import { createHash, X509Certificate } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -136,6 +137,32 @@ describe("a pooled TalosClient", () => {
       { id: "apid", state: "Running", healthy: true },
       { id: "kubelet", state: "Running", healthy: false },
     ]);
+  });
+
+  it("names the server by its certificate's key: one key at two addresses of one host, another for another host", async () => {
+    const ca = await makeCa("ecdsa");
+    const reader = await mintClientIdentity(ca, "os:reader", new Date(), 3600_000);
+    const twoSans = await makeLeaf(ca, { ips: ["127.0.0.2", "127.0.0.3"] });
+    const other = await makeLeaf(ca, { ips: ["127.0.0.4"] });
+    const keyOf = (pem: string) => createHash("sha256").update(new X509Certificate(pem).publicKey.export({ type: "spki", format: "der" })).digest("hex");
+    const keys: (string | null)[] = [];
+    for (const [host, leaf] of [["127.0.0.2", twoSans], ["127.0.0.3", twoSans], ["127.0.0.4", other]] as const) {
+      const apid = await startApid({ host, ...leaf, clientCaPems: [ca.certPem], machine, cosi });
+      cleanups.push(() => apid.close());
+      const c = pool(apid.port).client(host, reader, ca.trustPems);
+      expect(c.serverKey()).toBeNull(); // no handshake yet
+      await c.read("/small", call());
+      keys.push(c.serverKey());
+    }
+    expect(keys).toEqual([keyOf(twoSans.certPem), keyOf(twoSans.certPem), keyOf(other.certPem)]);
+    expect(keys[0]).not.toBe(keys[2]);
+  });
+
+  it("learns no server key from a server that fails verification", async () => {
+    const w = await world({ serverCa: await makeCa("ed25519") });
+    const c = client(w);
+    expect((await failure(c.read("/small", call()))).kind).toBe("foreign");
+    expect(c.serverKey()).toBeNull();
   });
 
   it("reads a file and refuses one above the size limit", async () => {

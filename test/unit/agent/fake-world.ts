@@ -45,6 +45,8 @@ export interface FakeNode {
   bootstrap: (Failure | null)[];
   /** Answers to successive EtcdRecover calls, null = stored; the last one repeats. */
   etcdRecover: (Failure | null)[];
+  /** The key of its apid certificate (tls.ts serverKeyOf); default one per address. */
+  serverKey?: string;
 }
 
 export const SELF = "10.0.0.1";
@@ -209,6 +211,7 @@ export function fakeWorld(opts: WorldOptions) {
       throw grpc(answer);
     },
     close: () => undefined,
+    serverKey: () => node(address).serverKey ?? `key-${address}`,
   });
   const open = (address: string) => async () => client(address);
 

@@ -25,6 +25,7 @@ function client(over: Partial<TalosClient>) {
     listResources: none,
     etcdRecover: none,
     close: () => undefined,
+    serverKey: () => "k1",
     ...over,
   };
   return async () => c;
@@ -60,14 +61,21 @@ describe("readBallot()", () => {
     peers: {},
   };
 
-  it("decodes a ballot file; no file is missing", async () => {
-    expect(await readBallot(client({ read: async () => Buffer.from(encodeBallot(b)) }), opts)).toEqual({ kind: "ok", ballot: b });
-    expect(await readBallot(client({ read: () => Promise.reject(grpc(status.NOT_FOUND, "no such file")) }), opts)).toEqual({ kind: "missing" });
+  it("decodes a ballot file; no file is missing; each names the server key it came over", async () => {
+    expect(await readBallot(client({ read: async () => Buffer.from(encodeBallot(b)) }), opts)).toEqual({ read: { kind: "ok", ballot: b }, serverKey: "k1" });
+    expect(await readBallot(client({ read: () => Promise.reject(grpc(status.NOT_FOUND, "no such file")) }), opts)).toEqual({ read: { kind: "missing" }, serverKey: "k1" });
   });
 
   it("calls garbage and refusals unreadable", async () => {
-    expect((await readBallot(client({ read: async () => Buffer.from("{not json") }), opts)).kind).toBe("unreadable");
-    expect((await readBallot(client({ read: () => Promise.reject(grpc(status.PERMISSION_DENIED, "not authorized")) }), opts)).kind).toBe("unreadable");
+    expect((await readBallot(client({ read: async () => Buffer.from("{not json") }), opts)).read.kind).toBe("unreadable");
+    expect((await readBallot(client({ read: () => Promise.reject(grpc(status.PERMISSION_DENIED, "not authorized")) }), opts)).read.kind).toBe("unreadable");
+  });
+
+  it("has no server key when no handshake completed, or no client could be made", async () => {
+    const noKey = await readBallot(client({ read: () => Promise.reject(grpc(status.UNAVAILABLE, "connect refused")), serverKey: () => null }), opts);
+    expect(noKey).toEqual({ read: { kind: "unreadable", reason: expect.any(String) }, serverKey: null });
+    const noClient = await readBallot(() => Promise.reject(new Error("identity not ready")), opts);
+    expect(noClient.serverKey).toBeNull();
   });
 });
 

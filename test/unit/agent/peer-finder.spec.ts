@@ -50,7 +50,7 @@ function world(answers: Record<string, Answer>, listing: Record<string, { addres
     etcd: async () => ({ kind: "absent", state: "Waiting" }),
     etcdData: async () => ({ kind: "empty" }),
     nodeId: async () => ({ id: SELF_ID }),
-    ballot: async () => ({ kind: "missing" }),
+    ballot: async () => ({ read: { kind: "missing" }, serverKey: null }),
     bootstrap: async () => ({ kind: "ok" }),
     etcdRecover: async () => ({ kind: "stored" }),
     close: () => {},

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { initialState, step } from "../../../src/core/agent.js";
+import { MAX_ROUND } from "../../../src/core/ballot-number.js";
 import type { View } from "../../../src/core/types.js";
 import { whyWaiting } from "../../../src/core/waiting.js";
 import { ballot, cfg, nominee, num, peer, unknown, view } from "./fixtures.js";
@@ -38,6 +39,11 @@ describe("whyWaiting()", () => {
     expect(why(view(0, "10.0.0.2", 100, [peer("10.0.0.3", 200, ballot(3))]))).toBe(
       "quorum 2 in view; this node is the best candidate and proposes after the pre-bootstrap delay",
     );
+  });
+
+  it("as the best candidate, says why it cannot propose once a peer pushed the rounds to the bound", () => {
+    const v = view(0, "10.0.0.2", 100, [peer("10.0.0.3", 200, ballot(3, { promised: num(MAX_ROUND, 3) }))]);
+    expect(why(v)).toMatch(/^quorum 2 in view; no proposal can go above round 2147483648, the highest a ballot may carry \(2\^31\).*talosctl bootstrap/);
   });
 
   it("counts the answers to the open proposal", () => {
