@@ -55,5 +55,5 @@ export async function openBallot(o: OpenBallot, config: Config): Promise<Opened>
     log.info({ id: loaded.ballot.id }, "cluster already bootstrapped (recorded in this node's ballot)");
     return { kind: "exit", code: 0 };
   }
-  return { kind: "state", state: initialState(loaded.ballot, loaded.kind === "created") };
+  return { kind: "state", state: loaded.kind === "created" ? initialState(loaded.ballot, true, loaded.replacedId) : initialState(loaded.ballot) };
 }

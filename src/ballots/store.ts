@@ -32,7 +32,14 @@ export type LoadedBallot =
    * disk) or made for another cluster (a reused disk). Never used as ours:
    * a fresh ballot, not yet on disk, is a new acceptor.
    */
-  | { readonly kind: "created"; readonly ballot: Ballot; readonly replaced: "none" | "other-machine" | "other-cluster"; readonly finishedWrite: boolean };
+  | {
+      readonly kind: "created";
+      readonly ballot: Ballot;
+      readonly replaced: "none" | "other-machine" | "other-cluster";
+      /** The id of the file it replaces, which our apid serves until the fresh one is written. */
+      readonly replacedId: string | null;
+      readonly finishedWrite: boolean;
+    };
 
 const nextPath = (path: string): string => `${path}.next`;
 
@@ -44,7 +51,7 @@ export async function loadBallot(local: LocalIdentity, settings: Settings, path 
     text = await readFile(path, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-    return { kind: "created", ballot: freshBallot(local, settings), replaced: "none", finishedWrite };
+    return { kind: "created", ballot: freshBallot(local, settings), replaced: "none", replacedId: null, finishedWrite };
   }
   let ballot: Ballot;
   try {
@@ -52,8 +59,9 @@ export async function loadBallot(local: LocalIdentity, settings: Settings, path 
   } catch (err) {
     throw new Error(`${path} is corrupt (${(err as Error).message}); refusing to vote without it`);
   }
-  if (ballot.machine !== local.machine) return { kind: "created", ballot: freshBallot(local, settings), replaced: "other-machine", finishedWrite };
-  if (!sameCluster(ballot.cluster, local.cluster)) return { kind: "created", ballot: freshBallot(local, settings), replaced: "other-cluster", finishedWrite };
+  const replaced = (why: "other-machine" | "other-cluster"): LoadedBallot => ({ kind: "created", ballot: freshBallot(local, settings), replaced: why, replacedId: ballot.id, finishedWrite });
+  if (ballot.machine !== local.machine) return replaced("other-machine");
+  if (!sameCluster(ballot.cluster, local.cluster)) return replaced("other-cluster");
   return { kind: "loaded", ballot, finishedWrite };
 }
 

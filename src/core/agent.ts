@@ -81,10 +81,10 @@ export function step(prev: AgentState, view: View, cfg: CoreConfig, random: numb
   if (s.halts.length > 0) return halt(s.halts.join("; "));
   const there = view.self.ballot;
   // Until a fresh ballot is first written, the file our apid serves is not
-  // ours yet: none, or the one bound to another machine that it replaces (a
-  // copied EPHEMERAL). Bootstrap re-checks the read-back (nominated()).
-  const unwritten = prev.recovery.kind === "pending" && prev.recovery.fresh;
-  if (!unwritten && there.kind === "ok" && (there.ballot.id !== prev.ballot.id || there.ballot.machine !== prev.ballot.machine)) {
+  // ours yet: none, or the very file it replaces (a copied EPHEMERAL). Any
+  // other ballot there means another node answers at our address: it moved.
+  const replaced = prev.recovery.kind === "pending" && prev.recovery.fresh && there.kind === "ok" && there.ballot.id === prev.recovery.replaces;
+  if (!replaced && there.kind === "ok" && (there.ballot.id !== prev.ballot.id || there.ballot.machine !== prev.ballot.machine)) {
     return halt(moved(view.self.address, `ballot id ${there.ballot.id}`));
   }
   const change = settingsGuard(prev.ballot, settings);

@@ -23,10 +23,12 @@ export type BootstrapState =
 /**
  * Recovery runs once per process: until it is done the agent answers
  * nothing, proposes nothing and writes nothing (docs/consent.md, "Rollback").
- * `fresh`: the ballot was made this run and is not on disk yet.
+ * `fresh`: the ballot was made this run and is not on disk yet; `replaces`:
+ * the id of the file on disk it replaces (a copy from another machine), which
+ * our own apid serves until then.
  */
 export type RecoveryState =
-  | { readonly kind: "pending"; readonly fresh: boolean; readonly since: number | null }
+  | { readonly kind: "pending"; readonly fresh: boolean; readonly replaces: string | null; readonly since: number | null }
   | { readonly kind: "done" };
 
 export interface AgentState {
@@ -43,11 +45,14 @@ export interface AgentState {
   readonly bootstrap: BootstrapState;
 }
 
-/** initialState: `fresh` when the shell just made this ballot (no usable file on disk). */
-export function initialState(ballot: Ballot, fresh = false): AgentState {
+/**
+ * initialState: `fresh` when the shell just made this ballot (no usable file
+ * on disk), `replaces` the id of the unusable file it found there, if any.
+ */
+export function initialState(ballot: Ballot, fresh = false, replaces: string | null = null): AgentState {
   return {
     ballot,
-    recovery: { kind: "pending", fresh, since: null },
+    recovery: { kind: "pending", fresh, replaces, since: null },
     bestSince: null,
     proposeNotBefore: 0,
     proposeBackoff: initialBackoff,

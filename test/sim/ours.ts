@@ -11,9 +11,9 @@ import { sameCluster } from "../../src/core/survey.js";
 import type { Ballot } from "../../src/core/types.js";
 import type { Policy, StartInfo } from "./world.js";
 
-function load(info: StartInfo): { ballot: Ballot; fresh: boolean } {
+function load(info: StartInfo): { ballot: Ballot; fresh: boolean; replaces: string | null } {
   const d = info.durable;
-  if (d !== null && d.machine === info.machine && sameCluster(d.cluster, info.cluster)) return { ballot: d, fresh: false };
+  if (d !== null && d.machine === info.machine && sameCluster(d.cluster, info.cluster)) return { ballot: d, fresh: false, replaces: null };
   const ballot: Ballot = {
     version: 2,
     id: info.freshId,
@@ -26,7 +26,7 @@ function load(info: StartInfo): { ballot: Ballot; fresh: boolean } {
     bootstrapped: false,
     peers: {},
   };
-  return { ballot, fresh: true };
+  return { ballot, fresh: true, replaces: d?.id ?? null };
 }
 
 function policy(name: string, oldStore: boolean): Policy {
@@ -37,7 +37,7 @@ function policy(name: string, oldStore: boolean): Policy {
     start(info) {
       const cfg = { ...info.schedule.cfg, quorum: info.settings.quorum, controlPlanes: info.settings.controlPlanes };
       const loaded = load(info);
-      let state: AgentState = initialState(loaded.ballot, loaded.fresh);
+      let state: AgentState = initialState(loaded.ballot, loaded.fresh, loaded.replaces);
       return {
         pass(view, random, nodes) {
           const init = initNodes(nodes);

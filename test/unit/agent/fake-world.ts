@@ -263,7 +263,7 @@ export function fakeWorld(opts: WorldOptions) {
     async loadBallot(local, settings) {
       enter("loadBallot"); // a local file read: not cut short by a signal
       const ballot: Ballot = { version: 2, id: "a".repeat(32), ...local, settings, promised: null, accepted: null, proposal: null, bootstrapped: false, peers: {} };
-      return { kind: "created", ballot, replaced: "none", finishedWrite: false };
+      return { kind: "created", ballot, replaced: "none", replacedId: null, finishedWrite: false };
     },
     async productUuid() {
       enter("productUuid");

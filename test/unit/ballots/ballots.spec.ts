@@ -100,10 +100,10 @@ describe("loadBallot() / saveBallot()", () => {
     const path = join(tmp(), "ballot.json");
     await saveBallot({ ...full, machine: "b".repeat(64) }, path);
     const copied = await loadBallot(LOCAL, SETTINGS, path);
-    expect(copied).toMatchObject({ kind: "created", replaced: "other-machine" });
+    expect(copied).toMatchObject({ kind: "created", replaced: "other-machine", replacedId: ID });
     expect(copied.ballot.id).not.toBe(ID);
     await saveBallot({ ...full, cluster: { ...full.cluster, name: "staging" } }, path);
-    expect(await loadBallot(LOCAL, SETTINGS, path)).toMatchObject({ kind: "created", replaced: "other-cluster" });
+    expect(await loadBallot(LOCAL, SETTINGS, path)).toMatchObject({ kind: "created", replaced: "other-cluster", replacedId: ID });
   });
 
   it("finishes a write cut short after its temporary file was synced (power lost around the rename)", async () => {

@@ -43,7 +43,7 @@ describe("identity: a ballot is one machine", () => {
   it("takes a fresh ballot that replaces a copied file for its own: the copy at its address is not 'moved' before the first write", () => {
     // k's EPHEMERAL holds a's ballot (another binding); k made a fresh ballot and has not written it yet.
     const copy = ballot(9);
-    const fresh = initialState(ballot(1), true);
+    const fresh = initialState(ballot(1), true, copy.id);
     const first = pass(fresh, view(0, "10.0.0.1", 1, [peer("10.0.0.2", 5, ballot(2)), peer("10.0.0.9", 0, copy)], undefined, { ballot: ok(copy) }));
     expect(first.decision.kind, halted(first)).toBe("wait");
     expect(first.state.recovery.kind).toBe("done");
@@ -51,6 +51,14 @@ describe("identity: a ballot is one machine", () => {
     // Once written, the same read-back is another node at our address again.
     const later = pass(first.state, view(1, "10.0.0.1", 1, [peer("10.0.0.2", 5, ballot(2))], undefined, { ballot: ok(copy) }));
     expect(halted(later)).toMatch(/answers as ballot id .*address moved/);
+  });
+
+  it("stops a fresh ballot, before its first write, when another node's ballot answers at its address (it moved)", () => {
+    // Not the file it replaces: a node that took over our address has its own ballot there.
+    const fresh = initialState(ballot(1), true, id(9));
+    const r = pass(fresh, view(0, "10.0.0.1", 1, [peer("10.0.0.2", 5, ballot(2))], undefined, { ballot: ok(ballot(3)) }));
+    expect(halted(r)).toMatch(/answers as ballot id .*address moved/);
+    expect(halted(pass(initialState(ballot(1), true), view(0, "10.0.0.1", 1, [], undefined, { ballot: ok(ballot(3)) })))).toMatch(/address moved/);
   });
 
   it("stops on a ballot number that carries two nominees", () => {
