@@ -26,6 +26,9 @@ export function parseSpecJson(text: string): FakeNodeSpec {
   const accepted = raw["acceptedCAs"] ?? [];
   if (!Array.isArray(accepted) || !accepted.every((p) => typeof p === "string")) throw new Error("spec.acceptedCAs: want PEM strings");
   const features = (raw["features"] ?? {}) as { rbac?: boolean; apidCheckExtKeyUsage?: boolean };
+  const cert = raw["serverCert"] as { certPem?: unknown; keyPem?: unknown } | undefined;
+  if (cert !== undefined && (typeof cert.certPem !== "string" || typeof cert.keyPem !== "string")) throw new Error("spec.serverCert: want {certPem, keyPem}");
+  const serverCert = cert === undefined ? {} : { serverCert: { certPem: cert.certPem as string, keyPem: cert.keyPem as string } };
 
   // Spread only what is present: exactOptionalPropertyTypes keeps absent ≠ undefined.
   const optional = {
@@ -52,6 +55,7 @@ export function parseSpecJson(text: string): FakeNodeSpec {
     talosVersion: str("talosVersion"),
     worldDir: str("worldDir"),
     features,
+    ...serverCert,
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
   };
 }

@@ -50,6 +50,12 @@ export interface FakeNodeSpec {
   readonly filesRoot?: string;
   /** Directory shared by the fake nodes of one cluster: the etcd world (world.ts). */
   readonly worldDir: string;
+  /**
+   * The apid server certificate to serve instead of minting one for `address`:
+   * a node answering on several addresses serves one certificate (one key)
+   * naming them all, as apid does.
+   */
+  readonly serverCert?: { readonly certPem: string; readonly keyPem: string };
   /** Add 127.0.0.1 to the server cert's IP SANs; honoured only for Talos ≥ 1.14, as on a real node. */
   readonly loopbackSan?: boolean;
   /** machine.features for 1.8–1.11 (absent ⇒ true, as talosctl-generated configs set them); ≥ 1.12 always on. */

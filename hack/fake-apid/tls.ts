@@ -17,11 +17,13 @@ const OID_CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 export async function serverTlsOptions(spec: ResolvedSpec): Promise<SecureServerOptions & { readonly certPem: string }> {
   // The loopback SAN arrived in Talos 1.14 (commit c2eef3645); asking earlier changes nothing.
   const loopback = spec.loopbackSan === true && spec.minor >= 14 && spec.address !== "127.0.0.1";
-  const cert = await makeServerCert(spec.ca, {
-    ips: loopback ? [spec.address, "127.0.0.1"] : [spec.address],
-    dnsNames: [spec.hostname],
-    commonName: spec.hostname,
-  });
+  const cert =
+    spec.serverCert ??
+    (await makeServerCert(spec.ca, {
+      ips: loopback ? [spec.address, "127.0.0.1"] : [spec.address],
+      dnsNames: [spec.hostname],
+      commonName: spec.hostname,
+    }));
   return {
     certPem: cert.certPem,
     key: cert.keyPem,

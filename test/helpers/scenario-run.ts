@@ -4,6 +4,8 @@
 // the agents to finish.
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { makeServerCert } from "../../hack/fake-apid/pki.js";
+import { derivedNodeId } from "../../hack/fake-apid/spec.js";
 import { within, waitFor } from "./deadline.js";
 import type { Exit, ManagedProcess } from "./process.js";
 import { legacyMapperName, REPO_ROOT, sandboxState, spawnInSandbox, type SandboxProcess } from "./sandbox.js";
@@ -19,16 +21,24 @@ const runsAgent = (n: ScenarioNode) => n.agent ?? n.machineType !== "worker";
 /**
  * startFakeApid runs hack/fake-apid/cli.ts in the node's namespace, bound to
  * its address:50000 (one process per address when the node answers on all of
- * them: same CA, boot time, files and world, each cert naming its own address).
+ * them: same CA, boot time, node id, files and world, and, as apid, one
+ * certificate naming every address: one host, one key).
  */
 export async function startFakeApid(s: Scenario, n: NodeRun, index: number): Promise<ManagedProcess> {
   const bootTime = n.spec.bootTime ?? BigInt(Math.floor(Date.now() / 1000) - 3600 + index * 10);
-  const started = await Promise.all(n.fakeAddresses.map((address, i) => startOneFake(s, n, address, i, bootTime)));
+  const shared =
+    n.fakeAddresses.length > 1
+      ? {
+          serverCert: await makeServerCert(n.ca, { ips: n.fakeAddresses, dnsNames: [`talos-${n.spec.name}`], commonName: `talos-${n.spec.name}` }),
+          nodeId: derivedNodeId(n.worldDir, n.fakeAddresses[0]!),
+        }
+      : {};
+  const started = await Promise.all(n.fakeAddresses.map((address, i) => startOneFake(s, n, address, i, bootTime, shared)));
   n.fake = started[0]!;
   return n.fake;
 }
 
-async function startOneFake(s: Scenario, n: NodeRun, address: string, i: number, bootTime: bigint): Promise<ManagedProcess> {
+async function startOneFake(s: Scenario, n: NodeRun, address: string, i: number, bootTime: bigint, shared: object): Promise<ManagedProcess> {
   const specFile = join(s.work.path, n.spec.name, i === 0 ? "fake-apid.json" : `fake-apid-${i}.json`);
   const fakeSpec = {
     address,
@@ -39,6 +49,7 @@ async function startOneFake(s: Scenario, n: NodeRun, address: string, i: number,
     worldDir: n.worldDir,
     filesRoot: n.filesRoot,
     logFile: n.callLogs[i]!,
+    ...shared,
     ...n.spec.fake,
   };
   writeFileSync(specFile, JSON.stringify(fakeSpec, null, 2));
