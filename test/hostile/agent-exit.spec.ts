@@ -9,6 +9,7 @@ import { skipReason } from "../helpers/preflight.js";
 import { skipWith } from "../helpers/skips.js";
 import { makeClusterCa } from "../../hack/fake-apid/pki.js";
 import { waitFor } from "../helpers/deadline.js";
+import { mulberry32 } from "../helpers/prng.js";
 import { talosConfigYaml } from "../helpers/talos-config.js";
 import { handlersInstalled, runAgent, startHostileCluster, type HostileCluster, type HostileClusterOptions } from "./cluster.js";
 import { honestBallot, reads, startPeer, startSilentTls } from "./peers.js";
@@ -30,17 +31,6 @@ async function start(o: Omit<HostileClusterOptions, "subnet">, subnet: number): 
   return cluster;
 }
 
-/** mulberry32: the same moments on every run, printed with the failure. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const lines = (log: string): { msg?: string; level?: string; kind?: string; err?: string }[] =>
   log.split("\n").flatMap((l) => {
@@ -74,7 +64,7 @@ describe("the agent's exit codes on a node", skipWith(skip), () => {
       TALOS_AUTO_BOOTSTRAP_PRE_BOOTSTRAP_DELAY: "300ms",
     };
     const seed = 12;
-    const random = seeded(seed);
+    const random = mulberry32(seed);
     const stages: string[] = [];
     for (let i = 0; i < MOMENTS; i++) {
       const delayMs = Math.floor(random() * SPAN_MS);

@@ -1,13 +1,13 @@
 // The TalosPort's handlers over a fake TalosClient: every outcome is a value.
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import type { Ballot } from "../../../src/core/types.js";
 import { readBallot } from "../../../src/agent/handlers/ballot.js";
 import { callBootstrap } from "../../../src/agent/handlers/bootstrap.js";
 import { readEtcd } from "../../../src/agent/handlers/etcd.js";
 import { encodeBallot } from "../../../src/ballots/codec.js";
 import type { ServiceStatus, TalosClient } from "../../../src/talos/client.js";
 import { TalosError, toTalosError } from "../../../src/talos/errors.js";
+import { ballot } from "../core/fixtures.js";
 
 const opts = { signal: new AbortController().signal, timeoutMs: 1000 };
 const grpc = (code: number, details: string) => toTalosError(Object.assign(new Error(details), { code, details }));
@@ -48,18 +48,7 @@ describe("readEtcd()", () => {
 });
 
 describe("readBallot()", () => {
-  const b: Ballot = {
-    version: 2,
-    id: "a".repeat(32),
-    machine: "e".repeat(64),
-    cluster: { ca: "c".repeat(64), name: "prod", endpoint: "https://prod.example:6443" },
-    settings: { quorum: 2, controlPlanes: null },
-    promised: null,
-    accepted: null,
-    proposal: null,
-    bootstrapped: false,
-    peers: {},
-  };
+  const b = ballot(10);
 
   it("decodes a ballot file; no file is missing; each names the server key it came over", async () => {
     expect(await readBallot(client({ read: async () => Buffer.from(encodeBallot(b)) }), opts)).toEqual({ read: { kind: "ok", ballot: b }, serverKey: "k1" });

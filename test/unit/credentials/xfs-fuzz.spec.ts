@@ -11,7 +11,8 @@ import { readXfsFile } from "../../../src/credentials/xfs/read-file.js";
 import { skipReason } from "../../helpers/preflight.js";
 import { skipWith } from "../../helpers/skips.js";
 import { MiB, configText, longNames, useCleanup } from "./xfs-fixtures.js";
-import { type Region, metadataRegions, mulberry32, mutate } from "./xfs-mutate.js";
+import { mulberry32 } from "../../helpers/prng.js";
+import { type Region, metadataRegions, mutate } from "./xfs-mutate.js";
 import { loadImage, talosFixture } from "./xfs-talos-images.js";
 
 const CASES_PER_IMAGE = 400;

@@ -1,9 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { startFakeNode, type FakeNode } from "../../../hack/fake-apid/node.js";
+import type { FakeNode } from "../../../hack/fake-apid/node.js";
 import { makeClientCert, makeClusterCa, type ClusterCa, type LeafCert } from "../../../hack/fake-apid/pki.js";
-import type { FakeNodeSpec } from "../../../hack/fake-apid/spec.js";
 import { readWorld } from "../../../hack/fake-apid/world.js";
-import { cleanups, codeOf, dial, status, tempDir } from "./helpers.js";
+import { cleanups, codeOf, dial, fakeWorlds, status } from "./helpers.js";
 
 let ca: ClusterCa;
 let admin: LeafCert;
@@ -15,18 +14,7 @@ beforeAll(async () => {
 });
 afterEach(() => after.run());
 
-async function world(): Promise<string> {
-  const dir = await tempDir("fake-apid-world-");
-  after.add(() => dir.remove());
-  return dir.path;
-}
-
-async function start(worldDir: string, address: string, extra: Partial<FakeNodeSpec> = {}): Promise<FakeNode> {
-  const spec: FakeNodeSpec = { address, port: 0, ca, machineType: "controlplane", bootTime: 1_700_000_000n, talosVersion: "v1.12", worldDir, etcdStartDelayMs: 50, ...extra };
-  const node = await startFakeNode(spec, { signal: new AbortController().signal });
-  after.add(() => node.stop());
-  return node;
-}
+const { world, start } = fakeWorlds(after, () => ca, "fake-apid-world-", { etcdStartDelayMs: 50 });
 
 function machine(node: FakeNode): ReturnType<typeof dial> {
   const c = dial("machine", node.address, node.port, ca.certPem, admin);

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ownAffiliate, registerAffiliate } from "../../../hack/fake-apid/discovery.js";
-import { startFakeNode, type FakeNode } from "../../../hack/fake-apid/node.js";
+import type { FakeNode } from "../../../hack/fake-apid/node.js";
 import { makeClusterCa, type ClusterCa } from "../../../hack/fake-apid/pki.js";
 import { resolveSpec, type FakeNodeSpec } from "../../../hack/fake-apid/spec.js";
 import { parseSpecJson } from "../../../hack/fake-apid/spec-json.js";
@@ -9,7 +9,7 @@ import type { CosiResource, TalosClient } from "../../../src/talos/client.js";
 import { specMessage } from "../../../src/talos/protos.js";
 import { LOADER_OPTIONS } from "../../../src/talos/protos.js";
 import { agentClient, call } from "./agent-client.js";
-import { cleanups, tempDir } from "./helpers.js";
+import { cleanups, fakeWorlds } from "./helpers.js";
 
 const AFFILIATES = { namespace: "cluster", type: "Affiliates.cluster.talos.dev" };
 const MEMBERS = { namespace: "cluster", type: "Members.cluster.talos.dev" };
@@ -22,18 +22,7 @@ beforeAll(async () => {
 });
 afterEach(() => after.run());
 
-async function world(): Promise<string> {
-  const dir = await tempDir("fake-apid-discovery-");
-  after.add(() => dir.remove());
-  return dir.path;
-}
-
-async function start(worldDir: string, address: string, extra: Partial<FakeNodeSpec> = {}): Promise<FakeNode> {
-  const spec: FakeNodeSpec = { address, port: 0, ca, machineType: "controlplane", bootTime: 1_700_000_000n, talosVersion: "v1.12", worldDir, ...extra };
-  const node = await startFakeNode(spec, { signal: new AbortController().signal });
-  after.add(() => node.stop());
-  return node;
-}
+const { world, start } = fakeWorlds(after, () => ca, "fake-apid-discovery-");
 
 async function reader(node: FakeNode): Promise<TalosClient> {
   const c = await agentClient(ca, node, "os:reader");

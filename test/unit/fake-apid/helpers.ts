@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { CosiState, MachineService } from "../../../src/talos/protos.js";
-import type { LeafCert } from "../../../hack/fake-apid/pki.js";
+import { startFakeNode, type FakeNode } from "../../../hack/fake-apid/node.js";
+import type { ClusterCa, LeafCert } from "../../../hack/fake-apid/pki.js";
+import type { FakeNodeSpec } from "../../../hack/fake-apid/spec.js";
 
 const CALL_DEADLINE_MS = 5_000;
 
@@ -69,6 +71,33 @@ export function cleanups(): { add(fn: () => unknown): void; run(): Promise<void>
     add: (fn) => void fns.push(fn),
     run: async () => {
       for (const fn of fns.splice(0).reverse()) await fn();
+    },
+  };
+}
+
+/**
+ * fakeWorlds: the shared world directory and the fake control planes that
+ * the multi-node specs start in it, both torn down by `after`. `ca` is read
+ * at each start (specs make it in beforeAll); `defaults` go under each node's
+ * own `extra`.
+ */
+export function fakeWorlds(
+  after: ReturnType<typeof cleanups>,
+  ca: () => ClusterCa,
+  prefix: string,
+  defaults: Partial<FakeNodeSpec> = {},
+): { world(): Promise<string>; start(worldDir: string, address: string, extra?: Partial<FakeNodeSpec>): Promise<FakeNode> } {
+  return {
+    async world() {
+      const dir = await tempDir(prefix);
+      after.add(() => dir.remove());
+      return dir.path;
+    },
+    async start(worldDir, address, extra = {}) {
+      const spec: FakeNodeSpec = { address, port: 0, ca: ca(), machineType: "controlplane", bootTime: 1_700_000_000n, talosVersion: "v1.12", worldDir, ...defaults, ...extra };
+      const node = await startFakeNode(spec, { signal: new AbortController().signal });
+      after.add(() => node.stop());
+      return node;
     },
   };
 }
