@@ -28,9 +28,3 @@ export async function readProductUuid(path = PRODUCT_UUID_PATH): Promise<string 
   }
   return UUID.test(text) && /[1-9a-f]/.test(text) ? text : null;
 }
-
-/** nodeIdOf reads `nodeId` from the yaml_spec of Identities.cluster.talos.dev/local. */
-export function nodeIdOf(yamlSpec: string): string | null {
-  const m = /^nodeId:\s*["']?([^"'\s]+)["']?\s*$/m.exec(yamlSpec);
-  return m?.[1] !== undefined && NODE_ID.test(m[1]) ? m[1] : null;
-}

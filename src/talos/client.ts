@@ -27,6 +27,8 @@ export interface ResourceRef {
 }
 
 export const MACHINE_TYPE: ResourceRef = { namespace: "config", type: "MachineTypes.config.talos.dev", id: "machine-type" };
+/** This node's identity (reader is enough): its `nodeId`, read with discovery/affiliates.ts nodeIdOf. */
+export const NODE_IDENTITY: ResourceRef = { namespace: "cluster", type: "Identities.cluster.talos.dev", id: "local" };
 
 export interface TalosClient {
   /** /proc/stat btime of the node, Unix seconds; a bigint because it is a uint64. */

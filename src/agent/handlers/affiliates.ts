@@ -4,13 +4,12 @@
 // to look, never who counts: every listed address is verified by mutual TLS
 // like any other. Every failure is a value.
 import { nodeIdOf, type ListedAffiliate } from "../../discovery/affiliates.js";
-import type { CallOptions, TalosClient } from "../../talos/client.js";
+import { NODE_IDENTITY, type CallOptions, type TalosClient } from "../../talos/client.js";
 
 export type AffiliatesRead =
   | { readonly kind: "listed"; readonly selfNodeId: string; readonly affiliates: readonly ListedAffiliate[] }
   | { readonly kind: "failed"; readonly reason: string };
 
-const IDENTITY = { namespace: "cluster", type: "Identities.cluster.talos.dev", id: "local" } as const;
 const AFFILIATES = { namespace: "cluster", type: "Affiliates.cluster.talos.dev" } as const;
 /** One affiliate per node; controlPlanePeers looks at the first 128, a longer list is refused whole. */
 export const MAX_LISTED_AFFILIATES = 512;
@@ -21,7 +20,7 @@ export async function readAffiliates(client: () => Promise<TalosClient>, o: Call
   try {
     const c = await client();
     const [identity, listed] = await Promise.all([
-      c.getResource(IDENTITY, o),
+      c.getResource(NODE_IDENTITY, o),
       c.listResources(AFFILIATES, { ...o, maxResources: MAX_LISTED_AFFILIATES, maxBytes: MAX_LISTED_BYTES }),
     ]);
     const selfNodeId = nodeIdOf(identity.yamlSpec);

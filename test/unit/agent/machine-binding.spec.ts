@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { machineBinding, nodeIdOf, readProductUuid } from "../../../src/agent/machine-binding.js";
+import { machineBinding, readProductUuid } from "../../../src/agent/machine-binding.js";
+import { nodeIdOf } from "../../../src/discovery/affiliates.js";
 
 describe("machineBinding()", () => {
   it("is a SHA-256 of the node id and the SMBIOS UUID: a clone with a new UUID gets another binding", () => {
