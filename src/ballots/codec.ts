@@ -6,7 +6,8 @@
 // every save makes before writing.
 import { MAX_PEERS } from "../core/witness.js";
 import type { Accepted, Ballot, BallotNumber, Nominee, Proposal, Witness } from "../core/types.js";
-import { accepted, ID, integer, MAX_SETTING, match, number, proposal, record, SHA256, text, witness } from "./fields.js";
+import { MAX_SETTING } from "../core/state.js";
+import { accepted, ID, integer, match, number, proposal, record, SHA256, text, witness } from "./fields.js";
 
 /** Where the ballot lives on every node; peers read it with MachineService/Read. */
 export const BALLOT_DIR = "/var/lib/autobootstrap";

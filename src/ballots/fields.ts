@@ -11,8 +11,6 @@ export const MAX_TEXT = 256;
 const TEXT = /^[\x20-\x7e]+$/;
 /** An IP address as text is at most 45 characters (IPv4-mapped IPv6). */
 export const MAX_ADDRESS = 64;
-/** QUORUM_NODES and CONTROL_PLANES share the configuration's upper bound. */
-export const MAX_SETTING = 1000;
 
 export function record(v: unknown, what: string): Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`${what} must be an object`);

@@ -7,6 +7,7 @@
 // workers too; the quorum, which only control planes use, is required once
 // the machine type is known (controlPlaneConfig).
 import { bool, cleanEnv, EnvMissingError, makeValidator, str, type ValidatorSpec } from "envalid";
+import { MAX_SETTING } from "../core/state.js";
 import { selectPrefixes } from "../discovery/addresses.js";
 import { parsePrefixList } from "../discovery/prefixes.js";
 import { address, addressList, duration, int, prefixList } from "./validators.js";
@@ -100,9 +101,9 @@ const START_SPEC = {
 
 /** CONTROL_PLANE_SPEC: what only a control plane reads. */
 const CONTROL_PLANE_SPEC = {
-  [`${PREFIX}QUORUM_NODES`]: int(1, 1000)({ desc: "control planes that must consent (a strict majority)" }),
+  [`${PREFIX}QUORUM_NODES`]: int(1, MAX_SETTING)({ desc: "control planes that must consent (a strict majority)" }),
   // 0 is only the "not stated" marker: envalid does not validate defaults.
-  [`${PREFIX}CONTROL_PLANES`]: int(1, 1000)({ default: 0, desc: "expected control planes" }),
+  [`${PREFIX}CONTROL_PLANES`]: int(1, MAX_SETTING)({ default: 0, desc: "expected control planes" }),
 };
 
 /** check validates `spec` against env, throwing one ConfigError that names every bad variable. */

@@ -3,6 +3,13 @@
 import { initialBackoff, type Backoff } from "./backoff.js";
 import type { Ballot, BallotNumber } from "./types.js";
 
+/**
+ * The upper bound of QUORUM_NODES and CONTROL_PLANES, in the configuration
+ * and in every ballot: one constant, so a value the agent accepts at start is
+ * never one its ballot codec refuses.
+ */
+export const MAX_SETTING = 1000;
+
 export interface CoreConfig {
   readonly quorum: number;
   /** TALOS_AUTO_BOOTSTRAP_CONTROL_PLANES, or null when not stated. */
